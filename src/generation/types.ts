@@ -38,3 +38,35 @@ export interface Intervention {
   /** Free-form trace for the audit log: decoding parameters, model version, timings. */
   trace: Record<string, unknown>;
 }
+
+export type IntensityLevel = 'low' | 'medium' | 'high';
+
+/** One labelled supportive reply (bundled grammar corpus, or a loaded public corpus). */
+export interface CorpusEntry {
+  id: string;
+  text: string;
+  /** The emotion the reply addresses (a class name of the active label preset). */
+  emotion: string;
+  intensity: IntensityLevel;
+  tone: Tone;
+  strategy: Strategy;
+  /** 'train' | 'heldout'. */
+  split: 'train' | 'heldout';
+  /** Id of the template the sentence came from: paraphrases share it. */
+  templateId?: string;
+}
+
+/** The tokenizer contract the generator and the text encoder share. */
+export interface Tokenizer {
+  readonly vocabSize: number;
+  readonly padId: number;
+  readonly bosId: number;
+  readonly eosId: number;
+  readonly unkId: number;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /** The token strings of `ids` (for audit traces). */
+  tokens(ids: readonly number[]): string[];
+  /** Plain-data form, to save beside model weights. */
+  toJSON(): unknown;
+}
