@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { BackendInfo } from '../core/backend.js';
 import type { Logger } from '../core/log.js';
 import type { Progress } from '../core/progress.js';
@@ -43,4 +44,6 @@ export interface JobDefinition {
   name: string;
   description: string;
   run: JobFn;
+  /** Strict schemas of the root config sections this job owns (validated before it runs). */
+  sections?: Record<string, z.ZodTypeAny>;
 }

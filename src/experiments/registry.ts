@@ -1,0 +1,7 @@
+import { Registry } from '../core/registry.js';
+import type { JobDefinition } from './types.js';
+import { placeholderJob } from './jobs/placeholder.js';
+
+/** Job functions that experiments select with `job: <name>`. */
+export const jobs = new Registry<JobDefinition>('job');
+jobs.register(placeholderJob.name, placeholderJob);
