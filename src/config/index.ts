@@ -1,0 +1,13 @@
+export { parseOverride, rangeValues, sweepValues, typedPrimitive } from './override.js';
+export type { Override, OverrideKind, SweepSpec } from './override.js';
+export { expandSweep } from './sweep.js';
+export { composeConfig, applyConfigOverride, mergeInto } from './compose.js';
+export type { ComposeOptions, Composed } from './compose.js';
+export { listGroupOptions, parseYamlFile } from './repository.js';
+export type { ExtraGroupOptions } from './repository.js';
+export { resolveInterpolations } from './interpolate.js';
+export { validateConfig, formatIssues, ConfigValidationError } from './validate.js';
+export { loadProjectSettings, settingsSchema, SEARCH_PLACES } from './settings.js';
+export type { ProjectSettings } from './settings.js';
+export { coreSchema, composeSchema, coreShape } from './schema.js';
+export type { CoreConfig } from './schema.js';
