@@ -64,10 +64,13 @@ export async function runPlaceholder(ctx: RunContext): Promise<{ metrics: Record
   };
   const val = take(valIdx);
   const initRng = ctx.rng.fork('init');
-  const w1 = tf.variable(glorot(initRng, cfg.dim, cfg.hidden));
-  const b1 = tf.variable(tf.zeros([cfg.hidden]));
-  const w2 = tf.variable(glorot(initRng, cfg.hidden, cfg.classes));
-  const b2 = tf.variable(tf.zeros([cfg.classes]));
+  // tf.variable copies its initial value; tidy disposes the initial tensors and keeps the variables.
+  const [w1, b1, w2, b2] = tf.tidy(() => [
+    tf.variable(glorot(initRng, cfg.dim, cfg.hidden)),
+    tf.variable(tf.zeros([cfg.hidden])),
+    tf.variable(glorot(initRng, cfg.hidden, cfg.classes)),
+    tf.variable(tf.zeros([cfg.classes])),
+  ]);
   const forward = (x: tf.Tensor2D) => tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), b2) as tf.Tensor2D;
   const optimizer = tf.train.adam(cfg.lr);
   const valX = tf.tensor2d(val.x, [val.y.length, cfg.dim]);
@@ -92,8 +95,9 @@ export async function runPlaceholder(ctx: RunContext): Promise<{ metrics: Record
         batches++;
       }
       // One read per epoch, not per batch.
-      const lossVals = await tf.stack(losses).data();
-      tf.dispose(losses);
+      const stacked = tf.stack(losses);
+      const lossVals = await stacked.data();
+      tf.dispose([stacked, ...losses]);
       for (const v of lossVals) lossSum += v;
       lastLoss = lossSum / batches;
       const pred = tf.tidy(() => forward(valX).argMax(1));

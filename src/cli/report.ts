@@ -1,0 +1,67 @@
+import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { AffectlabError } from '../core/errors.js';
+import { readResults, summarize, renderTable, type TableFormat } from '../eval/tables.js';
+import { loadHistory, writeReport, getPath, type ReportRun } from '../eval/report.js';
+
+/** Config keys whose values differ between runs (seed and run names excluded): the default grouping. */
+export function differingKeys(configs: Record<string, unknown>[], exclude = ['seed', 'name', 'plugins', 'progress', 'log_level']): string[] {
+  const flat = configs.map((c) => flatten(c));
+  const keys = new Set(flat.flatMap((f) => Object.keys(f)));
+  const out: string[] = [];
+  for (const k of keys) {
+    if (exclude.some((e) => k === e || k.startsWith(`${e}.`))) continue;
+    const vals = new Set(flat.map((f) => JSON.stringify(f[k])));
+    if (vals.size > 1) out.push(k);
+  }
+  return out.sort();
+}
+
+function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out[prefix] = obj;
+  return out;
+}
+
+export async function reportCommand(
+  dirs: string[],
+  opts: { groupBy?: string; metrics?: string; format: string; precision: string; out?: string },
+): Promise<void> {
+  for (const d of dirs) {
+    try {
+      statSync(d);
+    } catch {
+      throw new AffectlabError(`report: ${d}: no such folder`);
+    }
+  }
+  const { records, skipped } = readResults(dirs);
+  for (const s of skipped) process.stderr.write(`affectlab: skipped ${s.path}: ${s.reason}\n`);
+  if (records.length === 0) throw new AffectlabError(`report: no results.json under ${dirs.join(', ')}`);
+  const groupBy = opts.groupBy ? opts.groupBy.split(',').map((s) => s.trim()).filter(Boolean) : differingKeys(records.map((r) => r.config));
+  for (const k of groupBy) {
+    if (records.every((r) => getPath(r.config, k) === undefined)) throw new AffectlabError(`report --group-by: no run has the config key ${JSON.stringify(k)}`);
+  }
+  const allMetrics = [...new Set(records.flatMap((r) => Object.keys(r.metrics)))];
+  const metrics = opts.metrics ? opts.metrics.split(',').map((s) => s.trim()).filter(Boolean) : allMetrics;
+  for (const m of metrics) {
+    if (!allMetrics.includes(m)) throw new AffectlabError(`report --metrics: no run has the metric ${JSON.stringify(m)}; available: ${allMetrics.join(', ')}`);
+  }
+  const format = opts.format as TableFormat;
+  if (!['md', 'csv', 'latex'].includes(format)) throw new AffectlabError(`report --format: ${JSON.stringify(opts.format)}; expected md, csv or latex`);
+  const precision = Number(opts.precision);
+  if (!Number.isInteger(precision) || precision < 0) throw new AffectlabError(`report --precision: ${JSON.stringify(opts.precision)}; expected a non-negative integer`);
+  const rows = summarize(records, { groupBy, metrics });
+  process.stdout.write(`${renderTable(rows, { format, metrics, groupBy, precision })}\n`);
+  const runs: ReportRun[] = records.map((r) => ({ dir: r.dir, results: r as unknown as ReportRun['results'], history: loadHistory(r.dir) }));
+  const outDir = resolve(opts.out ?? dirs[0]);
+  const written = await writeReport(outDir, {
+    title: `affectlab report: ${dirs.map((d) => d.replace(`${process.cwd()}/`, '')).join(', ')}`,
+    runs,
+    groupBy,
+    metrics,
+    summary: rows,
+    summaryMarkdown: renderTable(rows, { format: 'md', metrics, groupBy, precision }),
+  });
+  process.stderr.write(`affectlab: wrote ${written.html} and ${written.md}\n`);
+}

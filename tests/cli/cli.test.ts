@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, cliAsync, tmpProject } from './helpers.js';
+import { readJson } from '../../src/core/io.js';
+
+function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(r.code).not.toBe(0);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^affectlab: error: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('affectlab CLI', () => {
+  it('has --help with examples on every command', () => {
+    const cwd = tmpProject();
+    for (const cmd of [[], ['run'], ['sweep'], ['config'], ['report']]) {
+      const r = cli([...cmd, '--help'], cwd);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Examples:/);
+    }
+  });
+
+  it('lists every job of a sweep without running it', () => {
+    const cwd = tmpProject();
+    const r = cli(['config', 'placeholder', 'seed=1,2', 'placeholder.lr=0.01,0.1', '-m'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^# job \d+:/gm)).toHaveLength(4);
+    expect(r.stdout).toMatch(/# job 0: seed=1 placeholder.lr=0.01/);
+    expect(r.stdout).toMatch(/# job 3: seed=2 placeholder.lr=0.1/);
+    expect(existsSync(join(cwd, 'multirun'))).toBe(false);
+  });
+
+  it('fails with one line naming the problem: malformed override, unknown key, YAML syntax error', () => {
+    const cwd = tmpProject();
+    expectOneLineError(cli(['run', 'placeholder', 'a..b=1'], cwd), /a\.\.b=1/);
+    expectOneLineError(cli(['run', 'placeholder', 'placeholder.epohs=3'], cwd), /placeholder\.epohs.*epochs/);
+    expectOneLineError(cli(['run', 'placeholder', 'placeholder.epochs=many'], cwd), /placeholder\.epochs/);
+    mkdirSync(join(cwd, 'conf', 'experiment'), { recursive: true });
+    writeFileSync(join(cwd, 'conf', 'experiment', 'broken.yaml'), '# @package _global_\njob: placeholder\nplaceholder: {epochs: 3\n');
+    writeFileSync(join(cwd, '.affectlabrc.json'), JSON.stringify({ configDirs: ['./conf'] }));
+    expectOneLineError(cli(['run', 'broken'], cwd), /broken\.yaml:\d+/);
+    expectOneLineError(cli(['run', 'no_such_experiment'], cwd), /no_such_experiment/);
+  });
+
+  it('runs, then reports a table from outputs/', () => {
+    const cwd = tmpProject();
+    for (const seed of ['0', '1']) {
+      const r = cli(['run', 'placeholder', `seed=${seed}`, 'placeholder.epochs=3', 'progress=off'], cwd);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.code).toBe(0);
+    }
+    const rep = cli(['report', 'outputs/'], cwd);
+    expect(rep.code).toBe(0);
+    expect(rep.stdout).toMatch(/\| *ACC *\|/);
+    expect(rep.stdout).toMatch(/± /);
+    expect(existsSync(join(cwd, 'outputs', 'report.html'))).toBe(true);
+  });
+
+  it('resumes a killed sweep without rerunning completed jobs', async () => {
+    const cwd = tmpProject();
+    // ~1-2 s per job, so the kill lands mid-sweep.
+    const child = cliAsync(['sweep', 'placeholder', 'seed=0,1,2,3', 'placeholder.epochs=150', 'progress=off'], cwd);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const sweepDir = await new Promise<string>((resolveDir, reject) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        const dir = out.split('\n')[0];
+        if (dir && existsSync(join(dir, '0', 'results.json'))) {
+          clearInterval(poll);
+          child.kill('SIGKILL');
+          resolveDir(dir);
+        } else if (Date.now() - t0 > 120_000) {
+          clearInterval(poll);
+          reject(new Error('sweep did not start'));
+        }
+      }, 50);
+    });
+    await new Promise((r) => child.on('exit', r));
+    const done0 = statSync(join(sweepDir, '0', 'results.json')).mtimeMs;
+    const before = readdirSync(sweepDir).filter((d) => existsSync(join(sweepDir, d, 'results.json')));
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.length).toBeLessThan(4);
+    const r = cli(['sweep', '--resume', sweepDir], cwd);
+    expect(r.code).toBe(0);
+    for (const n of ['0', '1', '2', '3']) expect(existsSync(join(sweepDir, n, 'results.json'))).toBe(true);
+    expect(statSync(join(sweepDir, '0', 'results.json')).mtimeMs).toBe(done0);
+    const m = readJson<{ jobs: { state: string; attempts: number }[] }>(join(sweepDir, 'sweep.json'));
+    expect(m.jobs.map((j) => j.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(m.jobs[0].attempts).toBe(1);
+  });
+
+  it('loads a TypeScript plugin from another folder and runs the job it registers', () => {
+    const cwd = tmpProject();
+    writeFileSync(
+      join(cwd, 'my_job.ts'),
+      `import type { PluginApi } from 'affectlab';
+export default function register({ jobs }: PluginApi): void {
+  const answer: number = 42;
+  jobs.register('hello', {
+    name: 'hello',
+    description: 'plugin job',
+    run: async (ctx) => {
+      ctx.metrics.log({ step: 1, value: answer + ctx.config.seed });
+      return { metrics: { value: answer + ctx.config.seed } };
+    },
+  });
+}
+`,
+    );
+    const r = cli(['run', 'placeholder', 'job=hello', 'seed=1', '+plugins=[./my_job.ts]'], cwd);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const dir = r.stdout.split('\n')[0];
+    expect(readJson<{ metrics: { value: number }; job: string }>(join(dir, 'results.json'))).toMatchObject({ job: 'hello', metrics: { value: 43 } });
+  });
+});
