@@ -8,7 +8,9 @@ import { expandSweep } from '../config/index.js';
 import { createUniqueDir } from '../experiments/rundir.js';
 import { executeRun, formatMetrics } from '../experiments/runner.js';
 import { loadSettingsAndPlugins, resolveConfig } from '../experiments/resolve.js';
-import { createSweep, readManifest, runSweepJobs, withSweepLock } from '../experiments/sweep.js';
+import { createSweep, readManifest, runSweep as runSweepFolder, runSweepJobHere } from '../experiments/sweep.js';
+import { launcherLookup } from '../experiments/launchers/index.js';
+import { writeSweepSummary } from '../experiments/summary.js';
 import { jobs } from '../experiments/registry.js';
 import { reportCommand } from './report.js';
 
@@ -71,12 +73,34 @@ async function runSweep(args: string[], cwd: string, resumeDir?: string): Promis
   }
   const log = consoleLogger();
   process.stdout.write(`${dir}\n`);
-  const manifest = await withSweepLock(dir, () => runSweepJobs({ dir, settings, log, signal }));
+  const manifest = await runSweepFolder({
+    dir,
+    settings,
+    log,
+    signal,
+    launchers: launcherLookup,
+    onComplete: async (d, m) => {
+      const written = writeSweepSummary(d, m);
+      if (written) log.info(`summary: ${written}`);
+    },
+  });
   const failed = manifest.jobs.filter((j) => j.state !== 'completed');
   process.stdout.write(`${manifest.jobs.length - failed.length}/${manifest.jobs.length} jobs completed in ${dir}\n`);
   if (failed.length > 0) {
-    throw new AffectlabError(`${failed.length} job(s) did not complete (${failed.map((j) => j.num).join(', ')}); rerun them with: affectlab sweep --resume ${dir}`);
+    throw new AffectlabError(
+      `${failed.length} job(s) did not complete (${failed.map((j) => `${j.num}: ${j.state}${j.error ? `, ${j.error}` : ''}`).join('; ')}); rerun them with: affectlab sweep --resume ${dir}`,
+    );
   }
+}
+
+/** Internal: one job of a sweep, as run by the local launcher's child processes and by Slurm array tasks. */
+async function runOneSweepJob(dir: string, num: string): Promise<void> {
+  const sweepDir = resolve(dir);
+  const manifest = readManifest(sweepDir);
+  const n = Number(num);
+  if (!Number.isInteger(n) || n < 0) throw new AffectlabError(`_job: job number ${JSON.stringify(num)} is not a non-negative integer`);
+  const settings = await loadSettingsAndPlugins(manifest.cwd, manifest.jobs[n]?.overrides ?? []);
+  await runSweepJobHere({ dir: sweepDir, manifest, num: n, settings, log: consoleLogger(), signal: abortOnSignals() });
 }
 
 async function showConfig(args: string[], cwd: string, multirun: boolean): Promise<void> {
@@ -175,6 +199,12 @@ Examples:
     .action(async (dirs: string[], opts: { groupBy?: string; metrics?: string; format: string; precision: string }) =>
       reportCommand(dirs.map((d) => resolve(cwd, d)), opts),
     );
+
+  program
+    .command('_job', { hidden: true })
+    .argument('<dir>')
+    .argument('<num>', 'job number; defaults to $SLURM_ARRAY_TASK_ID')
+    .action(async (dir: string, num: string) => runOneSweepJob(dir, num === 'slurm' ? String(process.env.SLURM_ARRAY_TASK_ID ?? '') : num));
 
   program
     .command('list')

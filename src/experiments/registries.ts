@@ -1,8 +1,9 @@
 import { jobs } from './registry.js';
+import { launchers } from './launchers/index.js';
 
 /**
- * Every registry a plugin can extend, in one place. Later layers add theirs
+ * Every registry a plugin can extend, in one place. Each layer adds its own
  * here (datasets, fusion strategies, generators, environments).
  */
-export const registries = { jobs };
+export const registries = { jobs, launchers };
 export type Registries = typeof registries;

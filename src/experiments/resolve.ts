@@ -46,24 +46,33 @@ export async function loadSettingsAndPlugins(cwd: string, overrides: string[]): 
 }
 
 /**
- * Schemas of the component sections (dataset, fusion, ...). Each layer
- * contributes the schema of its section here; a section whose layer does not
- * describe it yet is carried as data.
+ * Schema of each component section, chosen from the section's own value
+ * (usually by its `name` through the layer's registry). A section whose layer
+ * does not describe it yet is carried as data.
  */
-export const componentSections: Record<string, () => z.ZodTypeAny> = {
+export const componentSections: Record<string, (section: unknown) => z.ZodTypeAny> = {
   dataset: () => z.unknown(),
   perception: () => z.unknown(),
   fusion: () => z.unknown(),
   generator: () => z.unknown(),
   rl: () => z.unknown(),
-  launcher: () => z.unknown(),
+  launcher: (section) => bySectionName(section, registries.launchers, 'launcher'),
 };
+
+/** The registered schema for `section.name`, or a schema that reports the unknown name. */
+function bySectionName(section: unknown, registry: { has(n: string): boolean; get(n: string, where?: string): { schema: z.ZodTypeAny } }, key: string): z.ZodTypeAny {
+  const name = section !== null && typeof section === 'object' ? (section as { name?: unknown }).name : undefined;
+  if (typeof name === 'string' && registry.has(name)) return registry.get(name).schema;
+  // Unknown or missing name: let the registry produce the did-you-mean error.
+  registry.get(String(name), `config key ${key}.name`);
+  return z.never();
+}
 
 /** The root schema for a config: core keys, component sections, and the sections the selected job owns. */
 export function schemaFor(config: Record<string, unknown>): z.ZodTypeAny {
   const jobName = typeof config.job === 'string' ? config.job : '';
   const sections: Record<string, z.ZodTypeAny> = {};
-  for (const [key, make] of Object.entries(componentSections)) sections[key] = make().optional();
+  for (const [key, make] of Object.entries(componentSections)) sections[key] = (key in config ? make(config[key]) : z.unknown()).optional();
   // Sections of every registered job are known keys (validated when present); the selected job's are required.
   for (const name of registries.jobs.names()) {
     for (const [key, schema] of Object.entries(registries.jobs.get(name).sections ?? {})) {

@@ -118,3 +118,45 @@ export default function register({ jobs }: PluginApi): void {
     expect(readJson<{ metrics: { value: number }; job: string }>(join(dir, 'results.json'))).toMatchObject({ job: 'hello', metrics: { value: 43 } });
   });
 });
+
+describe('local launcher', () => {
+  it('survives kill -9 of one worker: the others finish, the killed job is failed, resume completes it', async () => {
+    const cwd = tmpProject();
+    const child = cliAsync(['sweep', 'placeholder', 'seed=0,1,2,3', 'launcher=local', 'launcher.n_jobs=2', 'placeholder.epochs=200', 'progress=off'], cwd);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    // Kill the first job's worker once it is training (its metrics.jsonl has a line).
+    const killed = await new Promise<number>((resolveKill, reject) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        const dir = out.split('\n')[0];
+        const m = /job 0 started \(pid (\d+)\)/.exec(stderr);
+        if (dir && m && existsSync(join(dir, '0', 'metrics.jsonl'))) {
+          clearInterval(poll);
+          process.kill(Number(m[1]), 'SIGKILL');
+          resolveKill(Number(m[1]));
+        } else if (Date.now() - t0 > 120_000) {
+          clearInterval(poll);
+          reject(new Error(`job 0 never started: ${stderr}`));
+        }
+      }, 20);
+    });
+    expect(killed).toBeGreaterThan(0);
+    const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? -1)));
+    expect(code).not.toBe(0);
+    const dir = out.split('\n')[0];
+    const m = readJson<{ jobs: { state: string; exitCode?: number; error?: string }[] }>(join(dir, 'sweep.json'));
+    expect(m.jobs[0]).toMatchObject({ state: 'failed', exitCode: 137, error: 'killed by SIGKILL' });
+    expect(m.jobs.slice(1).map((j) => j.state)).toEqual(['completed', 'completed', 'completed']);
+    const r = cli(['sweep', '--resume', dir], cwd);
+    expect(r.code).toBe(0);
+    const after = readJson<{ jobs: { state: string; attempts: number }[] }>(join(dir, 'sweep.json'));
+    expect(after.jobs.map((j) => j.state)).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(after.jobs.map((j) => j.attempts)).toEqual([2, 1, 1, 1]);
+    // The killed attempt is kept aside, not deleted; the summary is written when the last job ends.
+    expect(existsSync(join(dir, '0.attempt-1', 'metrics.jsonl'))).toBe(true);
+    expect(existsSync(join(dir, 'summary.md'))).toBe(true);
+  });
+});
