@@ -6,3 +6,5 @@ export * from './log.js';
 export * from './progress.js';
 export * from './registry.js';
 export * from './backend.js';
+export * from './init.js';
+export * from './leak.js';

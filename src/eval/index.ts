@@ -1,0 +1,3 @@
+export * from './metrics.js';
+export * from './stats.js';
+export * from './tables.js';
