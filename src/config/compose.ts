@@ -165,8 +165,9 @@ class Composer {
     this.deletions.set(group, { option, used: false, raw });
   }
 
-  append(group: string, option: string): void {
-    this.appends.push({ type: 'group', name: `/${group}`, option, override: false, optional: false, externalAppend: true });
+  append(key: string, option: string): void {
+    const [group, pkg] = key.split('@');
+    this.appends.push({ type: 'group', name: `/${group}`, option, package: pkg, override: false, optional: false, externalAppend: true });
   }
 
   compose(primaryName: string): MergeItem[] {
@@ -197,7 +198,7 @@ class Composer {
 
     for (const d of defaults) {
       if (d.type !== 'group' || !d.override) continue;
-      const { group } = this.absoluteGroup(d, node);
+      const group = this.absoluteGroup(d, node).group + (d.package !== undefined ? `@${d.package}` : '');
       if (typeof d.option !== 'string') throw new ConfigError(`${node.loaded.source}: override ${group}: expected an option name, got ${show(d.option)}`);
       if (!this.overrideChoices.has(group)) this.overrideChoices.set(group, { option: d.option, external: false, used: false, from: node.loaded.source });
     }
@@ -217,7 +218,9 @@ class Composer {
   }
 
   private expandGroup(d: Entry, node: Node): MergeItem[] {
-    const { group, relative } = this.absoluteGroup(d, node);
+    const { group: groupPath, relative } = this.absoluteGroup(d, node);
+    // Hydra's override key: the group, plus `@package` when the entry names one.
+    const group = d.package !== undefined ? `${groupPath}@${d.package}` : groupPath;
     const where = d.externalAppend ? `override +${group}=${d.option}` : `${node.loaded.source}: defaults entry ${group}`;
     const del = this.deletions.get(group);
     const ov = this.overrideChoices.get(group);
@@ -239,16 +242,16 @@ class Composer {
     }
     if (option === null) return [];
     if (option === '???') {
-      throw new ConfigError(`${where}: you must choose an option for config group ${group}, e.g. ${group}=<option>; available options: ${this.repo.options(group).join(', ')}`);
+      throw new ConfigError(`${where}: you must choose an option for config group ${group}, e.g. ${group}=<option>; available options: ${this.repo.options(groupPath).join(', ')}`);
     }
-    const path = `${group}/${option}`;
+    const path = `${groupPath}/${option}`;
     const loaded = this.repo.load(path);
     if (!loaded) {
       if (d.optional) return [];
-      throw this.repo.missingOption(group, option, ov?.external ? `override ${ov.from}` : ov ? `${ov.from}: override ${group}` : where);
+      throw this.repo.missingOption(groupPath, option, ov?.external ? `override ${ov.from}` : ov ? `${ov.from}: override ${group}` : where);
     }
     this.choices[group] = option;
-    const pkg = d.package ?? (group === 'experiment' ? '_global_' : loaded.packageHeader ?? relative.replaceAll('/', '.'));
+    const pkg = d.package ?? (groupPath === 'experiment' ? '_global_' : loaded.packageHeader ?? relative.replaceAll('/', '.'));
     const pkgResolved = pkg.replaceAll('_group_', relative.replaceAll('/', '.'));
     return this.expand({ path, groupPath: group, package: finalPackage(node.package, pkgResolved, option), loaded }, false);
   }
@@ -421,7 +424,9 @@ export function composeConfig(opts: ComposeOptions): Composed {
       throw new ConfigError(`override ${JSON.stringify(o.raw)} is a sweep; expand it into jobs first (multirun), each job composes one value`);
     }
     // `experiment` is always a group, so a missing experiment folder or file is reported as such.
-    const isGroup = (repo.groupExists(o.key) || (o.key === 'experiment' && o.kind !== 'delete')) && !isPlainObject(o.value);
+    const groupPath = o.key.split('@')[0];
+    const isGroup = (repo.groupExists(groupPath) || (o.key === 'experiment' && o.kind !== 'delete')) && !isPlainObject(o.value);
+    if (!isGroup && o.key.includes('@')) throw new ConfigError(`override ${JSON.stringify(o.raw)}: ${groupPath} is not a config group; @package applies to groups only`);
     if (!isGroup) {
       configOverrides.push(o);
       continue;
@@ -435,11 +440,11 @@ export function composeConfig(opts: ComposeOptions): Composed {
       throw new ConfigError(`override ${JSON.stringify(o.raw)}: ++ is not supported for config groups; use ${o.key}=<option> to change the choice or +${o.key}=<option> to add the group`);
     }
     if (typeof o.value !== 'string') {
-      const opts2 = repo.options(o.key);
+      const opts2 = repo.options(groupPath);
       throw new ConfigError(`override ${JSON.stringify(o.raw)}: ${o.key} is a config group; expected one option name, got ${show(o.value)}; available options: ${opts2.join(', ')}`);
     }
     // Validate the option up front for a message that names the override.
-    if (!repo.exists(`${o.key}/${o.value}`)) throw repo.missingOption(o.key, o.value, `override ${o.raw}`);
+    if (!repo.exists(`${groupPath}/${o.value}`)) throw repo.missingOption(groupPath, o.value, `override ${o.raw}`);
     if (o.kind === 'add' || (o.key === 'experiment' && !primaryListsExperiment)) composer.append(o.key, o.value);
     else composer.setChoice(o.key, o.value, o.raw);
   }
