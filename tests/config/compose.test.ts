@@ -304,7 +304,7 @@ describe('config search path and code-provided options', () => {
   });
 
   it('extraGroupOptions provides options (files win over them)', () => {
-    const extra = (g: string) => (g === 'fusion' ? { plugin_fusion: { kind: 'plugin' }, late_dr: { kind: 'shadowed' } } : {});
+    const extra = (g: string): Record<string, Record<string, unknown>> => (g === 'fusion' ? { plugin_fusion: { kind: 'plugin' }, late_dr: { kind: 'shadowed' } } : {});
     const a = composeConfig({ configDir: dir, overrides: ['fusion=plugin_fusion'], extraGroupOptions: extra });
     expect(a.config.fusion).toEqual({ kind: 'plugin', heads: 2 });
     const b = composeConfig({ configDir: dir, overrides: ['fusion=late_dr'], extraGroupOptions: extra });
