@@ -23,8 +23,9 @@ import { ConfigRepository, type ExtraGroupOptions, type LoadedConfig } from './r
  *   (after its `_self_`), `~group[=option]` removes the entry.
  *
  * affectlab additions (documented choices where Hydra would refuse):
- * - `experiment=name` works without `+` when the primary does not list the
- *   experiment group (it is appended, as `+experiment=name` would be).
+ * - `experiment=name` and `+experiment=name` both select the experiment:
+ *   overriding the primary's `experiment:` entry when it lists one (it should
+ *   sit after `_self_`), appending it otherwise.
  * - A plain entry in a group option that names a top-level group (an
  *   experiment's `- fusion: late_dr`) is taken as that absolute group, and
  *   replaces the primary's selection of it: the option is composed at the
@@ -445,7 +446,11 @@ export function composeConfig(opts: ComposeOptions): Composed {
     }
     // Validate the option up front for a message that names the override.
     if (!repo.exists(`${groupPath}/${o.value}`)) throw repo.missingOption(groupPath, o.value, `override ${o.raw}`);
-    if (o.kind === 'add' || (o.key === 'experiment' && !primaryListsExperiment)) composer.append(o.key, o.value);
+    if (o.key === 'experiment') {
+      // Selecting an experiment: `experiment=x` and `+experiment=x` mean the same, listed or not.
+      if (primaryListsExperiment) composer.setChoice(o.key, o.value, o.raw);
+      else composer.append(o.key, o.value);
+    } else if (o.kind === 'add') composer.append(o.key, o.value);
     else composer.setChoice(o.key, o.value, o.raw);
   }
 

@@ -39,6 +39,8 @@ const FILES: Record<string, string> = {
   'experiment/plain_self_last.yaml': 'defaults:\n  - fusion: late_dr\n  - _self_\nfusion:\n  combine: sum\n',
   'experiment/plain_self_first.yaml': 'defaults:\n  - _self_\n  - fusion: late_dr\nfusion:\n  combine: sum\n',
   'experiment/no_header.yaml': 'seed: 9\n',
+  // only override entries (no _self_ added, as in Hydra): the file's keys still apply
+  'experiment/only_overrides.yaml': 'defaults:\n  - override fusion: late_dr\nseed: 5\nfusion:\n  combine: mean\n',
   'experiment/adds_group.yaml': 'defaults:\n  - rl: ppo\n  - _self_\n',
   'experiment/bad_override.yaml': 'defaults:\n  - override /fusion: nosuch\n',
   'experiment/unknown_group.yaml': 'defaults:\n  - override /optimizer: adam\n',
@@ -204,6 +206,13 @@ describe('composeConfig: experiments', () => {
     expect(first.config.fusion).not.toHaveProperty('dim');
   });
 
+  it('an experiment with only override entries keeps its own keys; `override fusion` resolves to /fusion', () => {
+    const { config, choices } = compose([], 'only_overrides');
+    expect(choices.fusion).toBe('late_dr');
+    expect(config.seed).toBe(5);
+    expect(config.fusion).toMatchObject({ kind: 'late_dr', combine: 'mean' });
+  });
+
   it('experiments are global even without a package header', () => {
     const { config } = compose([], 'no_header');
     expect(config.seed).toBe(9);
@@ -220,13 +229,14 @@ describe('composeConfig: experiments', () => {
     const d = tree({ ...FILES, 'config.yaml': `${PRIMARY.replace('  - _self_\n', '  - _self_\n  - experiment: base\n')}`, 'experiment/base.yaml': 'seed: 1\n' });
     expect(composeConfig({ configDir: d, overrides: [] }).config).toMatchObject({ seed: 1, experiment: 'base' });
     expect(composeConfig({ configDir: d, overrides: [], experiment: 'gu2025' }).config).toMatchObject({ seed: 7, experiment: 'gu2025' });
+    expect(composeConfig({ configDir: d, overrides: ['+experiment=gu2025'] }).choices.experiment).toBe('gu2025');
   });
 
   it('missing experiment → available ones and did-you-mean', () => {
     const e = thrown(() => compose([], 'gu2052'));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.message).toContain('config group experiment has no option "gu2052"');
-    expect(e.message).toContain('adds_group, bad_override, gu2025, no_header');
+    expect(e.message).toContain('adds_group, bad_override, gu2025, no_header, only_overrides');
     expect(e.message).toContain('did you mean "gu2025"?');
   });
 
