@@ -166,8 +166,10 @@ class Composer {
     this.deletions.set(group, { option, used: false, raw });
   }
 
-  append(key: string, option: string): void {
+  append(key: string, option: string, replace = false): void {
     const [group, pkg] = key.split('@');
+    const prev = this.appends.findIndex((e) => e.name === `/${group}` && e.package === pkg);
+    if (replace && prev >= 0) this.appends.splice(prev, 1);
     this.appends.push({ type: 'group', name: `/${group}`, option, package: pkg, override: false, optional: false, externalAppend: true });
   }
 
@@ -254,7 +256,7 @@ class Composer {
     this.choices[group] = option;
     const pkg = d.package ?? (groupPath === 'experiment' ? '_global_' : loaded.packageHeader ?? relative.replaceAll('/', '.'));
     const pkgResolved = pkg.replaceAll('_group_', relative.replaceAll('/', '.'));
-    return this.expand({ path, groupPath: group, package: finalPackage(node.package, pkgResolved, option), loaded }, false);
+    return this.expand({ path, groupPath, package: finalPackage(node.package, pkgResolved, option), loaded }, false);
   }
 
   private expandConfig(d: Entry, node: Node): MergeItem[] {
@@ -449,7 +451,7 @@ export function composeConfig(opts: ComposeOptions): Composed {
     if (o.key === 'experiment') {
       // Selecting an experiment: `experiment=x` and `+experiment=x` mean the same, listed or not.
       if (primaryListsExperiment) composer.setChoice(o.key, o.value, o.raw);
-      else composer.append(o.key, o.value);
+      else composer.append(o.key, o.value, true);
     } else if (o.kind === 'add') composer.append(o.key, o.value);
     else composer.setChoice(o.key, o.value, o.raw);
   }

@@ -90,6 +90,16 @@ describe('composeConfig: defaults list and packages', () => {
     expect(b.config.perception).toEqual({ features: { n: 88 }, window: 25 });
   });
 
+  it('a nested group option can itself list defaults (relative to its folder)', () => {
+    const d = tree({
+      ...FILES,
+      'perception/two.yaml': 'defaults:\n  - features@audio: mfcc\n  - features@face: egemaps\n',
+    });
+    const { config, choices } = composeConfig({ configDir: d, overrides: ['+perception=two', 'perception/features@face=mfcc'] });
+    expect(config.perception).toEqual({ audio: { n_mfcc: 13 }, face: { n_mfcc: 13 } });
+    expect(choices).toMatchObject({ 'perception/features@audio': 'mfcc', 'perception/features@face': 'mfcc' });
+  });
+
   it('group@package places an option under another key', () => {
     const d = tree({ ...FILES, 'config.yaml': PRIMARY.replace('  - _self_\n', '  - dataset@eval_data: iemocap\n  - _self_\n') });
     const a = composeConfig({ configDir: d, overrides: [] });
@@ -230,6 +240,10 @@ describe('composeConfig: experiments', () => {
     expect(composeConfig({ configDir: d, overrides: [] }).config).toMatchObject({ seed: 1, experiment: 'base' });
     expect(composeConfig({ configDir: d, overrides: [], experiment: 'gu2025' }).config).toMatchObject({ seed: 7, experiment: 'gu2025' });
     expect(composeConfig({ configDir: d, overrides: ['+experiment=gu2025'] }).choices.experiment).toBe('gu2025');
+  });
+
+  it('a later experiment= replaces an earlier one', () => {
+    expect(compose(['experiment=no_header'], 'gu2025').choices.experiment).toBe('no_header');
   });
 
   it('missing experiment → available ones and did-you-mean', () => {
