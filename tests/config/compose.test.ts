@@ -363,6 +363,11 @@ describe('YAML problems', () => {
     expect(thrown(() => composeConfig({ configDir: d, overrides: ['fusion=baddefaults'] })).message).toMatch(/baddefaults\.yaml: key defaults: expected a list/);
   });
 
+  it('anchors and << merge keys work (as in PyYAML)', () => {
+    const d = tree({ ...FILES, 'fusion/anchors.yaml': 'base: &b {x: 1, y: 2}\nhead:\n  <<: *b\n  y: 3\n' });
+    expect(composeConfig({ configDir: d, overrides: ['fusion=anchors'] }).config.fusion).toMatchObject({ head: { x: 1, y: 3 } });
+  });
+
   it('a malformed defaults entry names the file and the index', () => {
     const d = tree({ ...FILES, 'fusion/badentry.yaml': 'defaults:\n  - {a: 1, b: 2}\n' });
     expect(thrown(() => composeConfig({ configDir: d, overrides: ['fusion=badentry'] })).message).toMatch(/badentry\.yaml: defaults\[0\]: got .*expected `group: option`/);
