@@ -44,6 +44,10 @@ describe('validateConfig', () => {
     expect(err({ ...ok, fusion: noDim }).message).toBe('config key fusion.dim: missing, expected number');
   });
 
+  it('??? left unset is reported as mandatory', () => {
+    expect(err({ ...ok, fusion: { ...ok.fusion, dim: '???' } }).message).toBe('config key fusion.dim: mandatory value not set (???); set it with fusion.dim=<value>');
+  });
+
   it('unions: the alternatives are named', () => {
     expect(err({ ...ok, name: 5 }).message).toMatch(/^config key name: expected string(, received| or null)/);
     const u = z.strictObject({ v: z.union([z.string(), z.array(z.string())]) });
