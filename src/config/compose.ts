@@ -55,6 +55,8 @@ export interface Composed {
   choices: Record<string, string>;
   /** The overrides that produced it (with `experiment=<name>` first when given as an option): saving them reproduces the run. */
   overrides: string[];
+  /** Defaults-list entries that were deliberately not composed (superseded, optional and absent), one line each, for the run log. */
+  notes?: string[];
 }
 
 interface Entry {
@@ -150,6 +152,7 @@ function dirOf(path: string): string {
 
 class Composer {
   readonly choices: Record<string, string> = {};
+  readonly notes: string[] = [];
   private readonly overrideChoices = new Map<string, ChoiceOverride>();
   private readonly deletions = new Map<string, { option?: string; used: boolean; raw: string }>();
   private readonly appends: Entry[] = [];
@@ -235,6 +238,7 @@ class Composer {
       }
       if (prev.from === node.path) throw new ConfigError(`${node.loaded.source}: config group ${group} is listed twice in the defaults list; use override ${group}: <option> to change a choice`);
       // An entry composed later (an experiment's plain `- group: option`) already selected this group.
+      this.notes.push(`${node.loaded.source}: ${group}: ${String(d.option)} replaced by ${prev.from}'s ${String(prev.option)}`);
       return [];
     }
     if (ov) ov.used = true;
@@ -250,7 +254,10 @@ class Composer {
     const path = `${groupPath}/${option}`;
     const loaded = this.repo.load(path);
     if (!loaded) {
-      if (d.optional) return [];
+      if (d.optional) {
+        this.notes.push(`${node.loaded.source}: optional ${group}: option ${option} not found, skipped`);
+        return [];
+      }
       throw this.repo.missingOption(groupPath, option, ov?.external ? `override ${ov.from}` : ov ? `${ov.from}: override ${group}` : where);
     }
     this.choices[group] = option;
@@ -462,5 +469,5 @@ export function composeConfig(opts: ComposeOptions): Composed {
   if (composer.choices.experiment !== undefined) config.experiment = composer.choices.experiment;
   for (const o of configOverrides) applyConfigOverride(config, o);
   config = resolveInterpolations(config, opts.env ?? process.env);
-  return { config, choices: { ...composer.choices }, overrides };
+  return { config, choices: { ...composer.choices }, overrides, notes: composer.notes };
 }

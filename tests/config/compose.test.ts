@@ -119,7 +119,9 @@ describe('composeConfig: defaults list and packages', () => {
 
   it('optional entries may be missing; ??? must be chosen', () => {
     const opt = tree({ ...FILES, 'config.yaml': PRIMARY.replace('  - _self_\n', '  - optional generator: nope\n  - _self_\n') });
-    expect(composeConfig({ configDir: opt, overrides: [] }).config.generator).toBeUndefined();
+    const skipped = composeConfig({ configDir: opt, overrides: [] });
+    expect(skipped.config.generator).toBeUndefined();
+    expect(skipped.notes).toEqual([expect.stringMatching(/config\.yaml: optional generator: option nope not found, skipped$/)]);
     const req = tree({ ...FILES, 'config.yaml': PRIMARY.replace('  - _self_\n', "  - generator: '???'\n  - _self_\n") });
     expect(thrown(() => composeConfig({ configDir: req, overrides: [] })).message).toMatch(/you must choose an option for config group generator, e\.g\. generator=<option>; available options: small/);
     expect(composeConfig({ configDir: req, overrides: ['generator=small'] }).config.generator).toEqual({ layers: 2 });
@@ -212,8 +214,10 @@ describe('composeConfig: experiments', () => {
     expect(last.choices.fusion).toBe('late_dr');
     const first = compose([], 'plain_self_first');
     expect(first.config.fusion).toMatchObject({ kind: 'late_dr', combine: 'max' });
-    // the primary's attention_gru is replaced, not merged as well
+    // the primary's attention_gru is replaced, not merged as well, and that is noted
     expect(first.config.fusion).not.toHaveProperty('dim');
+    expect(first.notes).toEqual([expect.stringMatching(/config\.yaml: fusion: attention_gru replaced by experiment\/plain_self_first's late_dr$/)]);
+    expect(compose().notes).toEqual([]);
   });
 
   it('an experiment with only override entries keeps its own keys; `override fusion` resolves to /fusion', () => {
