@@ -23,8 +23,9 @@ import { ConfigRepository, type ExtraGroupOptions, type LoadedConfig } from './r
  *   (after its `_self_`), `~group[=option]` removes the entry.
  *
  * affectlab additions (documented choices where Hydra would refuse):
- * - `experiment=name` works without `+` when the primary does not list the
- *   experiment group (it is appended, as `+experiment=name` would be).
+ * - `experiment=name` and `+experiment=name` both select the experiment:
+ *   overriding the primary's `experiment:` entry when it lists one (it should
+ *   sit after `_self_`), appending it otherwise.
  * - A plain entry in a group option that names a top-level group (an
  *   experiment's `- fusion: late_dr`) is taken as that absolute group, and
  *   replaces the primary's selection of it: the option is composed at the
@@ -54,6 +55,8 @@ export interface Composed {
   choices: Record<string, string>;
   /** The overrides that produced it (with `experiment=<name>` first when given as an option): saving them reproduces the run. */
   overrides: string[];
+  /** Defaults-list entries that were deliberately not composed (superseded, optional and absent), one line each, for the run log. */
+  notes?: string[];
 }
 
 interface Entry {
@@ -149,6 +152,7 @@ function dirOf(path: string): string {
 
 class Composer {
   readonly choices: Record<string, string> = {};
+  readonly notes: string[] = [];
   private readonly overrideChoices = new Map<string, ChoiceOverride>();
   private readonly deletions = new Map<string, { option?: string; used: boolean; raw: string }>();
   private readonly appends: Entry[] = [];
@@ -165,8 +169,11 @@ class Composer {
     this.deletions.set(group, { option, used: false, raw });
   }
 
-  append(group: string, option: string): void {
-    this.appends.push({ type: 'group', name: `/${group}`, option, override: false, optional: false, externalAppend: true });
+  append(key: string, option: string, replace = false): void {
+    const [group, pkg] = key.split('@');
+    const prev = this.appends.findIndex((e) => e.name === `/${group}` && e.package === pkg);
+    if (replace && prev >= 0) this.appends.splice(prev, 1);
+    this.appends.push({ type: 'group', name: `/${group}`, option, package: pkg, override: false, optional: false, externalAppend: true });
   }
 
   compose(primaryName: string): MergeItem[] {
@@ -197,7 +204,7 @@ class Composer {
 
     for (const d of defaults) {
       if (d.type !== 'group' || !d.override) continue;
-      const { group } = this.absoluteGroup(d, node);
+      const group = this.absoluteGroup(d, node).group + (d.package !== undefined ? `@${d.package}` : '');
       if (typeof d.option !== 'string') throw new ConfigError(`${node.loaded.source}: override ${group}: expected an option name, got ${show(d.option)}`);
       if (!this.overrideChoices.has(group)) this.overrideChoices.set(group, { option: d.option, external: false, used: false, from: node.loaded.source });
     }
@@ -217,7 +224,9 @@ class Composer {
   }
 
   private expandGroup(d: Entry, node: Node): MergeItem[] {
-    const { group, relative } = this.absoluteGroup(d, node);
+    const { group: groupPath, relative } = this.absoluteGroup(d, node);
+    // Hydra's override key: the group, plus `@package` when the entry names one.
+    const group = d.package !== undefined ? `${groupPath}@${d.package}` : groupPath;
     const where = d.externalAppend ? `override +${group}=${d.option}` : `${node.loaded.source}: defaults entry ${group}`;
     const del = this.deletions.get(group);
     const ov = this.overrideChoices.get(group);
@@ -229,6 +238,7 @@ class Composer {
       }
       if (prev.from === node.path) throw new ConfigError(`${node.loaded.source}: config group ${group} is listed twice in the defaults list; use override ${group}: <option> to change a choice`);
       // An entry composed later (an experiment's plain `- group: option`) already selected this group.
+      this.notes.push(`${node.loaded.source}: ${group}: ${String(d.option)} replaced by ${prev.from}'s ${String(prev.option)}`);
       return [];
     }
     if (ov) ov.used = true;
@@ -239,18 +249,21 @@ class Composer {
     }
     if (option === null) return [];
     if (option === '???') {
-      throw new ConfigError(`${where}: you must choose an option for config group ${group}, e.g. ${group}=<option>; available options: ${this.repo.options(group).join(', ')}`);
+      throw new ConfigError(`${where}: you must choose an option for config group ${group}, e.g. ${group}=<option>; available options: ${this.repo.options(groupPath).join(', ')}`);
     }
-    const path = `${group}/${option}`;
+    const path = `${groupPath}/${option}`;
     const loaded = this.repo.load(path);
     if (!loaded) {
-      if (d.optional) return [];
-      throw this.repo.missingOption(group, option, ov?.external ? `override ${ov.from}` : ov ? `${ov.from}: override ${group}` : where);
+      if (d.optional) {
+        this.notes.push(`${node.loaded.source}: optional ${group}: option ${option} not found, skipped`);
+        return [];
+      }
+      throw this.repo.missingOption(groupPath, option, ov?.external ? `override ${ov.from}` : ov ? `${ov.from}: override ${group}` : where);
     }
     this.choices[group] = option;
-    const pkg = d.package ?? (group === 'experiment' ? '_global_' : loaded.packageHeader ?? relative.replaceAll('/', '.'));
+    const pkg = d.package ?? (groupPath === 'experiment' ? '_global_' : loaded.packageHeader ?? relative.replaceAll('/', '.'));
     const pkgResolved = pkg.replaceAll('_group_', relative.replaceAll('/', '.'));
-    return this.expand({ path, groupPath: group, package: finalPackage(node.package, pkgResolved, option), loaded }, false);
+    return this.expand({ path, groupPath, package: finalPackage(node.package, pkgResolved, option), loaded }, false);
   }
 
   private expandConfig(d: Entry, node: Node): MergeItem[] {
@@ -421,7 +434,9 @@ export function composeConfig(opts: ComposeOptions): Composed {
       throw new ConfigError(`override ${JSON.stringify(o.raw)} is a sweep; expand it into jobs first (multirun), each job composes one value`);
     }
     // `experiment` is always a group, so a missing experiment folder or file is reported as such.
-    const isGroup = (repo.groupExists(o.key) || (o.key === 'experiment' && o.kind !== 'delete')) && !isPlainObject(o.value);
+    const groupPath = o.key.split('@')[0];
+    const isGroup = (repo.groupExists(groupPath) || (o.key === 'experiment' && o.kind !== 'delete')) && !isPlainObject(o.value);
+    if (!isGroup && o.key.includes('@')) throw new ConfigError(`override ${JSON.stringify(o.raw)}: ${groupPath} is not a config group; @package applies to groups only`);
     if (!isGroup) {
       configOverrides.push(o);
       continue;
@@ -435,12 +450,16 @@ export function composeConfig(opts: ComposeOptions): Composed {
       throw new ConfigError(`override ${JSON.stringify(o.raw)}: ++ is not supported for config groups; use ${o.key}=<option> to change the choice or +${o.key}=<option> to add the group`);
     }
     if (typeof o.value !== 'string') {
-      const opts2 = repo.options(o.key);
+      const opts2 = repo.options(groupPath);
       throw new ConfigError(`override ${JSON.stringify(o.raw)}: ${o.key} is a config group; expected one option name, got ${show(o.value)}; available options: ${opts2.join(', ')}`);
     }
     // Validate the option up front for a message that names the override.
-    if (!repo.exists(`${o.key}/${o.value}`)) throw repo.missingOption(o.key, o.value, `override ${o.raw}`);
-    if (o.kind === 'add' || (o.key === 'experiment' && !primaryListsExperiment)) composer.append(o.key, o.value);
+    if (!repo.exists(`${groupPath}/${o.value}`)) throw repo.missingOption(groupPath, o.value, `override ${o.raw}`);
+    if (o.key === 'experiment') {
+      // Selecting an experiment: `experiment=x` and `+experiment=x` mean the same, listed or not.
+      if (primaryListsExperiment) composer.setChoice(o.key, o.value, o.raw);
+      else composer.append(o.key, o.value, true);
+    } else if (o.kind === 'add') composer.append(o.key, o.value);
     else composer.setChoice(o.key, o.value, o.raw);
   }
 
@@ -450,5 +469,5 @@ export function composeConfig(opts: ComposeOptions): Composed {
   if (composer.choices.experiment !== undefined) config.experiment = composer.choices.experiment;
   for (const o of configOverrides) applyConfigOverride(config, o);
   config = resolveInterpolations(config, opts.env ?? process.env);
-  return { config, choices: { ...composer.choices }, overrides };
+  return { config, choices: { ...composer.choices }, overrides, notes: composer.notes };
 }

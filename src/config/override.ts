@@ -386,8 +386,11 @@ export function parseOverrideFull(raw: string): ParsedOverride {
   const usage = prefix === '~' ? '~key or ~key=value' : `${prefix}key=value`;
   if (key === '') fail(`missing key${prefix ? ` after '${prefix}'` : " before '='"}; expected ${usage}`);
   if (eq < 0 && kind !== 'delete') fail(`expected ${usage} (no '=' found)`);
-  if (!KEY_RE.test(key) && !GROUP_PATH_RE.test(key)) {
-    fail(`invalid key ${JSON.stringify(key)}; expected a dotted key like a.b.c (identifiers, list indices) or a group path like a/b`);
+  const at = key.indexOf('@');
+  const keyPart = at < 0 ? key : key.slice(0, at);
+  const pkgPart = at < 0 ? undefined : key.slice(at + 1);
+  if ((!KEY_RE.test(keyPart) && !GROUP_PATH_RE.test(keyPart)) || (pkgPart !== undefined && pkgPart !== '' && !KEY_RE.test(pkgPart))) {
+    fail(`invalid key ${JSON.stringify(key)}; expected a dotted key like a.b.c (identifiers, list indices) or a group path like a/b (optionally group@package)`);
   }
   const out: ParsedOverride = { raw, kind, key, prefix };
   if (eq < 0 || (kind === 'delete' && body.slice(eq + 1).trim() === '')) return out;

@@ -45,7 +45,8 @@ function packageHeader(text: string): string | undefined {
 
 /** Parses a YAML config file; syntax errors become `path:line:col: message`. */
 export function parseYamlFile(file: string, text = readFileSync(file, 'utf8')): unknown {
-  const doc = YAML.parseDocument(text, { uniqueKeys: true });
+  // merge: YAML 1.1 `<<: *anchor` merge keys, which Hydra (PyYAML) configs use.
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, merge: true });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];

@@ -1,6 +1,5 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { cosmiconfig, type Loader } from 'cosmiconfig';
-import { tsImport } from 'tsx/esm/api';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { validateConfig } from './validate.js';
@@ -47,6 +46,8 @@ export const SEARCH_PLACES = [
 
 /** Loads a .ts settings file with tsx, so the typescript package is not needed at run time. */
 const loadTs: Loader = async (filepath) => {
+  // Imported on demand: only projects with a .ts settings file pay for tsx.
+  const { tsImport } = await import('tsx/esm/api');
   const mod = (await tsImport(filepath, import.meta.url)) as { default?: unknown };
   // tsx may wrap a CommonJS-style default once more.
   let v: unknown = mod.default ?? mod;

@@ -73,6 +73,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     const path = issue.path;
     const { found, value } = valueAt(input, path);
     const at = `${label} ${joinPath(path)}`;
+    if (value === '???' && issue.code !== 'unrecognized_keys') {
+      // OmegaConf's "mandatory missing" marker left unset.
+      out.push(`${at}: mandatory value not set (???); set it with ${joinPath(path)}=<value>`);
+      continue;
+    }
     switch (issue.code) {
       case 'unrecognized_keys': {
         const allowed = keysAt(schema, path);
