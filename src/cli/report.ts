@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
 import { AffectlabError } from '../core/errors.js';
-import { readResults, summarize, renderTable, type TableFormat } from '../eval/tables.js';
-import { loadHistory, writeReport, getPath, type ReportRun } from '../eval/report.js';
+import { readResults, groupResults, getPath, renderTable, TABLE_FORMATS, type TableFormat } from '../eval/tables.js';
+import { loadHistory, writeReport, type ReportRun, type SummaryRow } from '../eval/report.js';
 
 /** Config keys whose values differ between runs (seed and run names excluded): the default grouping. */
 export function differingKeys(configs: Record<string, unknown>[], exclude = ['seed', 'name', 'plugins', 'progress', 'log_level']): string[] {
@@ -47,13 +47,20 @@ export async function reportCommand(
   for (const m of metrics) {
     if (!allMetrics.includes(m)) throw new AffectlabError(`report --metrics: no run has the metric ${JSON.stringify(m)}; available: ${allMetrics.join(', ')}`);
   }
-  const format = opts.format as TableFormat;
-  if (!['md', 'csv', 'latex'].includes(format)) throw new AffectlabError(`report --format: ${JSON.stringify(opts.format)}; expected md, csv or latex`);
+  const format = (opts.format === 'md' ? 'markdown' : opts.format) as TableFormat;
+  if (!TABLE_FORMATS.includes(format)) throw new AffectlabError(`report --format: ${JSON.stringify(opts.format)}; expected md, csv or latex`);
   const precision = Number(opts.precision);
   if (!Number.isInteger(precision) || precision < 0) throw new AffectlabError(`report --precision: ${JSON.stringify(opts.precision)}; expected a non-negative integer`);
-  const rows = summarize(records, { groupBy, metrics });
-  process.stdout.write(`${renderTable(rows, { format, metrics, groupBy, precision })}\n`);
-  const runs: ReportRun[] = records.map((r) => ({ dir: r.dir, results: r as unknown as ReportRun['results'], history: loadHistory(r.dir) }));
+  process.stdout.write(`${renderTable(records, format, { groupBy, metrics, precision })}\n`);
+  const rows: SummaryRow[] = groupResults(records, { groupBy, metrics }).map((g) => ({
+    group: Object.entries(g.key).map(([k, v]) => `${k}=${v}`).join(' ') || 'all',
+    n: g.n,
+    stats: Object.fromEntries(Object.entries(g.stats).filter(([, v]) => v !== undefined)) as SummaryRow['stats'],
+  }));
+  const runs: ReportRun[] = records.map((r) => {
+    const dir = dirname(String(r.source));
+    return { dir, results: r as unknown as ReportRun['results'], history: loadHistory(dir) };
+  });
   const outDir = resolve(opts.out ?? dirs[0]);
   const written = await writeReport(outDir, {
     title: `affectlab report: ${dirs.map((d) => d.replace(`${process.cwd()}/`, '')).join(', ')}`,
@@ -61,7 +68,7 @@ export async function reportCommand(
     groupBy,
     metrics,
     summary: rows,
-    summaryMarkdown: renderTable(rows, { format: 'md', metrics, groupBy, precision }),
+    summaryMarkdown: renderTable(records, 'markdown', { groupBy, metrics, precision }),
   });
   process.stderr.write(`affectlab: wrote ${written.html} and ${written.md}\n`);
 }

@@ -95,7 +95,7 @@ export function confusionHeatmap(classes: string[], matrix: number[][], title: s
   } as TopLevelSpec;
 }
 
-export interface RocCurve {
+export interface RocSeries {
   label: string;
   fpr: number[];
   tpr: number[];
@@ -103,7 +103,7 @@ export interface RocCurve {
 }
 
 /** One-vs-rest ROC curves with the chance diagonal (paper 000 Fig. 2). */
-export function rocChart(curves: RocCurve[], title: string): TopLevelSpec {
+export function rocChart(curves: RocSeries[], title: string): TopLevelSpec {
   const values = curves.flatMap((c) =>
     c.fpr.map((f, k) => ({ series: c.auc === undefined ? c.label : `${c.label} (AUC ${c.auc.toFixed(3)})`, fpr: f, tpr: c.tpr[k], k })),
   );

@@ -2,6 +2,9 @@ import { join } from 'node:path';
 import { readJsonl, writeFileAtomic } from '../core/io.js';
 import { barsWithErrors, confusionHeatmap, lineChart, renderSvg, rocChart, type BarRow, type SeriesPoint } from './charts.js';
 import type { TopLevelSpec } from 'vega-lite';
+import { getPath } from './tables.js';
+
+export { getPath };
 
 /** One run as the report sees it: results.json plus its metrics.jsonl history. */
 export interface ReportRun {
@@ -39,15 +42,6 @@ export interface ReportInput {
 
 export function loadHistory(runDir: string): Record<string, unknown>[] {
   return readJsonl<Record<string, unknown>>(join(runDir, 'metrics.jsonl'));
-}
-
-export function getPath(obj: unknown, path: string): unknown {
-  let cur: unknown = obj;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
 }
 
 export function groupLabel(config: Record<string, unknown>, groupBy: string[]): string {

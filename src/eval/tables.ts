@@ -14,6 +14,8 @@ import { meanStd, type MeanStd } from './stats.js';
 export interface ResultRecord {
   config: Record<string, unknown>;
   metrics: Record<string, number>;
+  /** Everything else results.json holds (experiment, seed, tables, overrides, ...). */
+  [key: string]: unknown;
   backend?: unknown;
   run?: unknown;
   /** The file it was read from, when it came from disk. */
@@ -265,7 +267,7 @@ function parseRecord(text: string): ResultRecord | string {
     if (typeof v !== 'number') return `metrics.${k} = ${JSON.stringify(v)}; expected a number`;
     metrics[k] = v;
   }
-  return { config: o.config as Record<string, unknown>, metrics, backend: o.backend, run: o.run };
+  return { ...o, config: o.config as Record<string, unknown>, metrics, backend: o.backend, run: o.run };
 }
 
 /**

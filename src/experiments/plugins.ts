@@ -37,7 +37,10 @@ export async function loadPlugins(specs: string[], baseDir: string): Promise<str
     } catch (err) {
       throw new ConfigError(`plugins: ${spec}: failed to load: ${(err as Error).message.split('\n')[0]}`);
     }
-    const fn = (typeof mod.default === 'function' ? mod.default : mod.register) as Plugin | undefined;
+    // A .ts file outside an ESM package is compiled as CommonJS: its exports then sit under `default`.
+    const inner = (mod.default !== null && typeof mod.default === 'object' ? mod.default : {}) as Record<string, unknown>;
+    const candidates = [mod.default, mod.register, inner.default, inner.register];
+    const fn = candidates.find((c) => typeof c === 'function') as Plugin | undefined;
     if (typeof fn !== 'function') {
       throw new ConfigError(`plugins: ${spec}: expected a default export (or an export named "register") that is a function taking the plugin API`);
     }

@@ -122,7 +122,7 @@ export default function register({ jobs }: PluginApi): void {
 describe('local launcher', () => {
   it('survives kill -9 of one worker: the others finish, the killed job is failed, resume completes it', async () => {
     const cwd = tmpProject();
-    const child = cliAsync(['sweep', 'placeholder', 'seed=0,1,2,3', 'launcher=local', 'launcher.n_jobs=2', 'placeholder.epochs=200', 'progress=off'], cwd);
+    const child = cliAsync(['sweep', 'placeholder', 'seed=0,1,2,3', 'launcher=local', 'launcher.n_jobs=2', 'placeholder.epochs=100', 'progress=off'], cwd);
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     let stderr = '';
@@ -158,5 +158,5 @@ describe('local launcher', () => {
     // The killed attempt is kept aside, not deleted; the summary is written when the last job ends.
     expect(existsSync(join(dir, '0.attempt-1', 'metrics.jsonl'))).toBe(true);
     expect(existsSync(join(dir, 'summary.md'))).toBe(true);
-  });
+  }, 400_000);
 });
