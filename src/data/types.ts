@@ -54,6 +54,14 @@ export interface TimeWarp {
   tau: Float32Array;
 }
 
+/** Marker trajectories: `values` is frames × (markers × 3), row-major, in the corpus's units (IEMOCAP: mm). */
+export interface MotionCapture {
+  fps: number;
+  markers: string[];
+  times: Float32Array;
+  values: Float32Array;
+}
+
 /** Ground truth that only a simulator knows. */
 export interface SynthTruth {
   /** The true emotion trajectory (onset, apex, offset) on the true timeline. */
@@ -78,6 +86,8 @@ export interface Sample {
   transcript?: string;
   quality: Record<ModalityName, ModalityQuality>;
   truth?: SynthTruth;
+  /** Facial motion capture where the corpus has it (IEMOCAP). */
+  mocap?: MotionCapture;
   meta?: Record<string, unknown>;
 }
 
@@ -89,6 +99,8 @@ export interface SampleMeta {
   dialogue?: string;
   /** An optional predefined partition (e.g. MELD train/dev/test). */
   partition?: string;
+  /** The natural group for leave-one-group-out splits (IEMOCAP session, DEAP subject, SynAffect speaker); defaults to `speaker`. */
+  group?: string;
 }
 
 export interface DatasetInfo {
