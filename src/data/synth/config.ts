@@ -35,7 +35,7 @@ export const synaffectSchema = z
     physioRate: z.number().int().min(100).max(512).default(128),
     cardiac: z.enum(['ecg', 'ppg']).default('ecg'),
     asrErrorRate: rate.default(0.05),
-    degradedAsrErrorRate: rate.default(0.6),
+    degradedAsrErrorRate: rate.default(0.9),
     /** Per-modality offset (s, max absolute) and warp strength (max relative rate deviation). */
     maxOffsetS: z.number().min(0).default(0.4),
     warpStrength: z.number().min(0).max(0.9).default(0.35),

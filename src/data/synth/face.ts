@@ -56,12 +56,12 @@ function render(sp: Speaker, p: FaceParams, w: number, h: number, rng: NoiseSour
   const eyeY = -0.06;
   const eyeRx = sp.eyeSize * 1.3;
   const eyeRy = sp.eyeSize * clamp(0.7 + 0.55 * p.eyeOpen, 0.12, 1.5);
-  const browY = eyeY - sp.eyeSize * 1.9 - 0.035 * p.browRaise;
-  const browSlope = 0.035 * p.browSlant; // inner ends lower when positive (anger), higher when negative (sadness)
+  const browY = eyeY - sp.eyeSize * 1.9 - 0.05 * p.browRaise;
+  const browSlope = 0.05 * p.browSlant; // inner ends lower when positive (anger), higher when negative (sadness)
   const mw = (sp.mouthW / 2) * (1 + 0.3 * p.mouthWidth);
   const mouthY = 0.2;
-  const curve = 0.06 * p.mouthCurve;
-  const open = 0.08 * Math.max(0, p.mouthOpen);
+  const curve = 0.08 * p.mouthCurve;
+  const open = 0.1 * Math.max(0, p.mouthOpen);
   for (let py = 0; py < h; py++) {
     for (let px = 0; px < w; px++) {
       const x0 = (px + 0.5) / w - p.cx;
@@ -117,7 +117,7 @@ export function synthFace(rng: Rng, sp: Speaker, proto: EmotionPrototype, tl: Ti
   const times = new Float32Array(nFrames);
   const frames: Uint8Array[] = [];
   const facePresent: boolean[] = [];
-  const base = { cx: 0.5 + rng.uniform(-0.05, 0.05), cy: 0.5 + rng.uniform(-0.04, 0.04), scale: rng.uniform(0.9, 1.1), roll: rng.uniform(-0.2, 0.2), light: rng.uniform(0.75, 1.15), gradient: rng.uniform(-0.3, 0.3) };
+  const base = { cx: 0.5 + rng.uniform(-0.03, 0.03), cy: 0.5 + rng.uniform(-0.03, 0.03), scale: rng.uniform(0.92, 1.08), roll: rng.uniform(-0.12, 0.12), light: rng.uniform(0.75, 1.15), gradient: rng.uniform(-0.3, 0.3) };
   const noFace = o.degraded ? o.degradedNoFaceRate : o.noFaceRate;
   const noiseStd = o.degraded ? 28 : 3;
   const ex = sp.expressiveness;
