@@ -263,7 +263,7 @@ export function encodeWavFloat32(pcm: Float32Array, sampleRate: number): Uint8Ar
 }
 
 /** RIFF/WAVE header and `data` chunk length against the bytes present: catches truncated files with a precise message. */
-export function checkWavHeader(path: string, b: Uint8Array): { offset: number; size: number } {
+export function checkWavHeader(path: string, b: Uint8Array, fileSize = b.length): { offset: number; size: number } {
   const ascii = (o: number) => String.fromCharCode(b[o], b[o + 1], b[o + 2], b[o + 3]);
   if (b.length < 12 || ascii(0) !== 'RIFF' || ascii(8) !== 'WAVE') throw new DataError(`${path}: not a RIFF/WAVE file (expected "RIFF....WAVE" header, file has ${b.length} bytes)`);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -272,12 +272,13 @@ export function checkWavHeader(path: string, b: Uint8Array): { offset: number; s
     const id = ascii(off);
     const size = dv.getUint32(off + 4, true);
     if (id === 'data') {
-      const have = b.length - off - 8;
+      const have = fileSize - off - 8;
       if (have < size) throw new DataError(`${path}: truncated WAV (data chunk declares ${size} bytes, file holds ${have})`);
       return { offset: off + 8, size };
     }
     off += 8 + size + (size % 2);
   }
+  if (fileSize > b.length) throw new DataError(`${path}: no "data" chunk in the first ${b.length} bytes of the WAV header`);
   throw new DataError(`${path}: truncated WAV (no complete "data" chunk; file has ${b.length} bytes)`);
 }
 
