@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/io.js';
 import type { Logger } from '../core/log.js';
 import type { SampleFeatures } from '../perception/types.js';
@@ -43,7 +44,7 @@ export function hashConfig(cfg: unknown): string {
 }
 
 function safe(part: string, what: string): string {
-  if (part === '' || part === '.' || part === '..') throw new Error(`FeatureCache: ${what} ${JSON.stringify(part)} is not a usable key`);
+  if (part === '' || part === '.' || part === '..') throw new DataError(`FeatureCache: ${what} ${JSON.stringify(part)} is not a usable key`);
   return part.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
@@ -98,7 +99,7 @@ export function encode(features: SampleFeatures): Uint8Array {
   for (const [m, seq] of Object.entries(features) as [ModalityName, NonNullable<SampleFeatures[ModalityName]>][]) {
     if (!seq) continue;
     const frames = seq.times.length;
-    if (seq.values.length !== frames * seq.dim) throw new Error(`FeatureCache.put: ${m}: values has ${seq.values.length} numbers, expected times.length × dim = ${frames} × ${seq.dim}`);
+    if (seq.values.length !== frames * seq.dim) throw new DataError(`FeatureCache.put: ${m}: values has ${seq.values.length} numbers, expected times.length × dim = ${frames} × ${seq.dim}`);
     entries.push({ modality: m, frames, dim: seq.dim });
     parts.push(seq.times, seq.values);
   }
