@@ -127,6 +127,27 @@ describe('SynAffect generator', () => {
     }
   });
 
+  it('honours frame size, fps, PPG and the face-free frame share', () => {
+    const ds = new SynAffectDataset(
+      synaffectConfig({ n: 60, modalities: ['face', 'physio'], frameSize: [32, 24], fps: 2, cardiac: 'ppg', noFaceRate: 0.5, durationS: [2, 2], missingRate: none, degradedRate: none }),
+      new Rng(12),
+    );
+    let faces = 0;
+    let frames = 0;
+    for (let i = 0; i < 60; i++) {
+      const s = ds.get(i);
+      expect(Object.keys(s.physio!.channels).sort()).toEqual(['gsr', 'ppg']);
+      expect(s.video!.width).toBe(32);
+      expect(s.video!.height).toBe(24);
+      expect(s.video!.frames[0].length).toBe(32 * 24);
+      expect(Array.from(s.video!.times)).toEqual([0.25, 0.75, 1.25, 1.75]);
+      frames += s.video!.frames.length;
+      faces += s.video!.facePresent!.filter(Boolean).length;
+    }
+    // Binomial(240, 0.5): sd ≈ 7.7.
+    expect(Math.abs(faces - frames / 2)).toBeLessThan(31);
+  });
+
   it('is registered, validates its section strictly, and reports bad values on one line', () => {
     expect(datasets.names()).toEqual(['deap', 'iemocap', 'meld', 'synaffect', 'synaffect_dir']);
     const ds = createDataset({ name: 'synaffect', n: 10 }, ctx);
