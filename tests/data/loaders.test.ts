@@ -118,6 +118,17 @@ describe('MELD loader', () => {
   });
 });
 
+describe('MELD bad rows', () => {
+  it('an unknown emotion names file, line and column; onError: skip counts it', () => {
+    const path = join(FIX, 'meld_bad_row');
+    expect(() => createDataset({ name: 'meld', path }, ctx())).toThrow(/meld_bad_row\/dev_sent_emo\.csv:3: column Emotion: "grossed-out" is not one of neutral, joy, sadness, anger, surprise, fear, disgust/);
+    const { log, lines } = recorder();
+    const ds = createDataset({ name: 'meld', path, onError: 'skip', decode: 'off' }, ctx(log));
+    expect(ds.size).toBe(7);
+    expect(lines.join('')).toMatch(/meld: skipped 1 bad item\(s\) of 8/);
+  });
+});
+
 describe('DEAP loader', () => {
   const base = { name: 'deap', expectShape: [2, 40, 16], baselineS: 4 / 128 };
 
