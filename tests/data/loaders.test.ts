@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
@@ -170,5 +171,39 @@ describe('DEAP loader', () => {
   it('bad config values are reported on one line', () => {
     expect(() => createDataset({ ...base, path: join(FIX, 'deap'), threshold: 12 }, ctx())).toThrow(/dataset\.threshold: .*\(received 12\)/);
     expect(() => createDataset({ ...base, path: join(FIX, 'nope') }, ctx())).toThrow(DataError);
+  });
+});
+
+describe('MELD clip decoding', () => {
+  it('asks ffmpeg for mono float PCM and 1 fps grayscale frames and uses what it returns', () => {
+    // A stand-in ffmpeg on the PATH that logs its arguments and emits fixed bytes: 3 float32 samples or 2 frames of 4×3.
+    const dir = mkdtempSync(join(tmpdir(), 'affectlab-ffmpeg-'));
+    const argLog = join(dir, 'args.txt');
+    writeFileSync(
+      join(dir, 'ffmpeg'),
+      `#!/bin/sh\n[ "$1" = "-version" ] && exit 0\necho "$@" >> ${argLog}\ncase "$*" in\n  *f32le*) printf '\\000\\000\\000\\077\\000\\000\\200\\276\\000\\000\\000\\000' ;;\n  *rawvideo*) printf 'abcdefghijklABCDEFGHIJKL' ;;\nesac\n`,
+    );
+    chmodSync(join(dir, 'ffmpeg'), 0o755);
+    const oldPath = process.env.PATH;
+    process.env.PATH = `${dir}:${oldPath}`;
+    try {
+      expect(hasFfmpeg()).toBe(true);
+      const ds = createDataset({ name: 'meld', path: join(FIX, 'meld'), decode: 'require', frameSize: [4, 3], audioRate: 8000 }, ctx());
+      expect(ds.info.modalities).toEqual(['audio', 'face', 'text']);
+      const s = ds.get(0);
+      expect(Array.from(s.audio!.pcm)).toEqual([0.5, -0.25, 0]);
+      expect(s.audio!.sampleRate).toBe(8000);
+      expect(s.video!.frames).toHaveLength(2);
+      expect(Buffer.from(s.video!.frames[1]).toString('ascii')).toBe('ABCDEFGHIJKL');
+      expect(s.quality).toEqual({ audio: 'clean', face: 'clean', physio: 'missing', text: 'clean' });
+      const args = readFileSync(argLog, 'utf8');
+      expect(args).toMatch(/-i \S+dia0_utt0\.mp4 -vn -ac 1 -ar 8000 -f f32le -/);
+      expect(args).toMatch(/-an -vf fps=1,scale=4:3,format=gray -f rawvideo -/);
+      // A row without a clip keeps audio and face missing.
+      expect(ds.get(1).quality.audio).toBe('missing');
+    } finally {
+      process.env.PATH = oldPath;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -66,10 +66,12 @@ function normalizeQuotes(s: string): string {
     .replace(/\u0096|\u0097|\u2013|\u2014/g, '-');
 }
 
-let ffmpegChecked: boolean | undefined;
+const ffmpegChecked = new Map<string, boolean>();
+/** Whether `ffmpeg` runs from the current PATH (checked once per PATH value). */
 export function hasFfmpeg(): boolean {
-  if (ffmpegChecked === undefined) ffmpegChecked = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
-  return ffmpegChecked;
+  const key = process.env.PATH ?? '';
+  if (!ffmpegChecked.has(key)) ffmpegChecked.set(key, spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0);
+  return ffmpegChecked.get(key)!;
 }
 
 export class MeldDataset implements Dataset {
