@@ -5,7 +5,8 @@ import { DataError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/io.js';
 import type { Logger } from '../core/log.js';
 import type { SampleFeatures } from '../perception/types.js';
-import type { ModalityName } from './types.js';
+import type { Dataset, ModalityName } from './types.js';
+import { hashConfig } from './hash.js';
 
 /**
  * On-disk feature cache keyed by dataset, sample id and a hash of the feature
@@ -33,14 +34,14 @@ export interface CacheStats {
   writes: number;
 }
 
-/** Stable hash of a plain-data feature config (key order does not matter). */
-export function hashConfig(cfg: unknown): string {
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canon);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
-    return v;
-  };
-  return createHash('sha256').update(JSON.stringify(canon(cfg))).digest('hex').slice(0, 16);
+export { hashConfig };
+
+/**
+ * The cache's dataset key: name plus content fingerprint, so two SynAffect
+ * configs (or seeds) never share entries even though their sample ids match.
+ */
+export function datasetCacheKey(ds: Pick<Dataset, 'info'>): string {
+  return ds.info.fingerprint ? `${ds.info.name}-${ds.info.fingerprint}` : ds.info.name;
 }
 
 function safe(part: string, what: string): string {

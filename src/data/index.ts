@@ -1,7 +1,7 @@
 export * from './types.js';
 export { datasets, createDataset, parseSection, type DatasetFactory, type DatasetContext } from './registry.js';
 export { holdoutSplit, kfoldSplits, groupSplits, predefinedSplit, groupOf, type Split, type HoldoutOptions, type KFoldOptions, type GroupOptions, type GroupKey, type MetaSource } from './splits.js';
-export { FeatureCache, hashConfig, type CacheStats } from './cache.js';
+export { FeatureCache, hashConfig, datasetCacheKey, type CacheStats } from './cache.js';
 export { writeSynthCorpus, createSynAffect, SynAffectDirDataset, readWavMono, type WriteCorpusOptions, type WriteCorpusResult } from './synth/corpus.js';
 export { SynAffectDataset } from './synth/generator.js';
 export { synaffectSchema, synaffectConfig, type SynAffectConfig } from './synth/config.js';

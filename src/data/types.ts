@@ -107,6 +107,8 @@ export interface DatasetInfo {
   name: string;
   classes: string[];
   modalities: ModalityName[];
+  /** Identifies the content (config, seed, source): equal fingerprints mean equal samples. Feature caches key on it. */
+  fingerprint?: string;
 }
 
 /** Random access, lazily materialised: `get(i)` builds one sample; nothing holds the whole corpus. */

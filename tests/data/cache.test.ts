@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FeatureCache, hashConfig } from '../../src/data/index.js';
+import { Rng } from '../../src/core/rng.js';
+import { createSynAffect, datasetCacheKey, FeatureCache, hashConfig, synaffectConfig } from '../../src/data/index.js';
 import type { SampleFeatures } from '../../src/perception/types.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'affectlab-cache-'));
@@ -27,6 +28,14 @@ describe('FeatureCache', () => {
     const bytes = readFileSync(c.path('synaffect', 'syn000001', h));
     expect(bytes.toString('ascii', 0, 4)).toBe('AFC1');
     expect(bytes.length).toBe(8 + bytes.readUInt32LE(4) + 4 * 13);
+  });
+
+  it('keys datasets by content: another SynAffect config or run seed never shares entries', () => {
+    const key = (n: number, seed: number) => datasetCacheKey(createSynAffect(synaffectConfig({ n }), new Rng(seed)));
+    expect(key(10, 1)).toBe(key(10, 1));
+    expect(key(10, 1)).not.toBe(key(11, 1));
+    expect(key(10, 1)).not.toBe(key(10, 2));
+    expect(key(10, 1)).toMatch(/^synaffect-[0-9a-f]{16}$/);
   });
 
   it('hashes configs independently of key order', () => {

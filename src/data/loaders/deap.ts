@@ -5,6 +5,7 @@ import { DataError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import type { Dataset, DatasetInfo, Sample, SampleMeta } from '../types.js';
 import { onErrorSchema, Problems, qualities, requirePath } from './common.js';
+import { hashConfig } from '../hash.js';
 import { isNdArray, unpickle, type NdArray } from './numpy_pickle.js';
 
 /**
@@ -83,7 +84,7 @@ export class DeapDataset implements Dataset {
     }
     problems.summary(files.length);
     this.size = this.trials.length;
-    this.info = { name: 'deap', classes: [...CLASS_SETS[config.target]], modalities: ['physio'] };
+    this.info = { name: 'deap', classes: [...CLASS_SETS[config.target]], modalities: ['physio'], fingerprint: hashConfig({ config, n: this.size }) };
     log.info(`deap: ${this.size} trials from ${files.length - problems.skipped.length} subject(s), target ${config.target}`);
   }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/log.js';
 import type { Dataset, DatasetInfo, MotionCapture, Sample, SampleMeta } from '../types.js';
 import { readWavMono, checkWavHeader } from '../synth/corpus.js';
 import { onErrorSchema, Problems, qualities, requirePath } from './common.js';
+import { hashConfig } from '../hash.js';
 
 /**
  * IEMOCAP (Busso et al. 2008) in its release layout: `Session1..5/` with
@@ -118,7 +119,7 @@ export class IemocapDataset implements Dataset {
     if (noWav > 0) log.warn(`iemocap: ${noWav} utterance(s) have no sentences/wav file; their audio is marked missing`);
     this.size = this.utts.length;
     // Motion capture rides along in `Sample.mocap`; the face modality (video frames) is absent from this release layout.
-    this.info = { name: 'iemocap', classes, modalities: ['audio', 'text'] };
+    this.info = { name: 'iemocap', classes, modalities: ['audio', 'text'], fingerprint: hashConfig({ config, n: this.size }) };
   }
 
   private readTranscripts(path: string): Map<string, string> {

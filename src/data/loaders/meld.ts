@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log.js';
 import type { Dataset, DatasetInfo, Sample, SampleMeta } from '../types.js';
 import { EMOTIONS, type EmotionName } from '../synth/presets.js';
 import { onErrorSchema, Problems, qualities, requirePath } from './common.js';
+import { hashConfig } from '../hash.js';
 
 /**
  * MELD (Poria et al. 2019): `train_sent_emo.csv`, `dev_sent_emo.csv`,
@@ -144,7 +145,7 @@ export class MeldDataset implements Dataset {
     if (config.decode === 'auto' && !hasFfmpeg() && clips > 0) log.warn(`meld: ffmpeg is not on the PATH, so the ${clips} clip(s) are not decoded and audio/face are marked missing; install ffmpeg, or set dataset.decode=off to silence this`);
     if (this.rows.length - clips > 0 && config.decode !== 'off') log.info(`meld: ${this.rows.length - clips} of ${this.rows.length} utterance(s) have no clip; their audio/face are marked missing`);
     this.size = this.rows.length;
-    this.info = { name: 'meld', classes: [...MELD_CLASSES], modalities: this.decode ? ['audio', 'face', 'text'] : ['text'] };
+    this.info = { name: 'meld', classes: [...MELD_CLASSES], modalities: this.decode ? ['audio', 'face', 'text'] : ['text'], fingerprint: hashConfig({ config, n: this.size }) };
   }
 
   meta(i: number): SampleMeta {

@@ -154,6 +154,7 @@ export class SynAffectDirDataset implements Dataset {
     if (idx.version !== CORPUS_VERSION) throw new DataError(`${indexPath}: field "version" is ${JSON.stringify(idx.version)}, expected ${CORPUS_VERSION}`);
     if (!Array.isArray(idx.samples)) throw new DataError(`${indexPath}: field "samples" is not an array`);
     this.entries = idx.samples;
+    // Same content as the generator that wrote it: keep its fingerprint (a cache filled from either serves both).
     this.info = idx.info;
     this.config = idx.config;
     this.size = idx.samples.length;

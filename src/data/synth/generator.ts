@@ -9,6 +9,7 @@ import { synthVoice } from './audio.js';
 import { synthFace } from './face.js';
 import { synthPhysio } from './physio.js';
 import { synthTranscript } from './text.js';
+import { hashConfig } from '../hash.js';
 
 interface Dialogue {
   speakers: [number, number];
@@ -37,7 +38,12 @@ export class SynAffectDataset implements Dataset {
   ) {
     this.classes = [...LABEL_PRESETS[config.preset]];
     this.size = config.n;
-    this.info = { name: 'synaffect', classes: [...this.classes], modalities: MODALITIES.filter((m) => config.modalities.includes(m)) };
+    this.info = {
+      name: 'synaffect',
+      classes: [...this.classes],
+      modalities: MODALITIES.filter((m) => config.modalities.includes(m)),
+      fingerprint: hashConfig({ config, seed: rng.seed }),
+    };
     this.speakers = Array.from({ length: config.speakers }, (_, k) => makeSpeaker(rng, k));
     const k = this.classes.length;
     const w = config.classWeights ?? new Array<number>(k).fill(1);
