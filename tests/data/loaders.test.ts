@@ -158,6 +158,15 @@ describe('DEAP loader', () => {
     expect(groups.map((g) => g.test.map((k) => ds.meta(k).id))).toEqual([['s01_t01', 's01_t02'], ['s02_t01', 's02_t02']]);
   });
 
+  it('reads Python-2 era pickles (array bytes as BINSTRING), as the DEAP release ships them', () => {
+    const ds = createDataset({ ...base, path: join(FIX, 'deap_py2') }, ctx());
+    expect(ds.size).toBe(2);
+    const s = ds.get(0);
+    expect(s.id).toBe('s02_t01');
+    expect(Array.from(s.physio!.channels.gsr)).toEqual(expected.deap.s02_t01.gsr.map(Math.fround));
+    expect(Array.from(s.physio!.channels.ppg)).toEqual(expected.deap.s02_t01.ppg.map(Math.fround));
+  });
+
   it('the real shape is required unless expectShape says otherwise; a wrong shape names the file and field', () => {
     expect(() => createDataset({ name: 'deap', path: join(FIX, 'deap') }, ctx())).toThrow(/s01\.dat: field "data" has shape \[2, 40, 16\], expected \[40, 40, 8064\]/);
     const path = join(FIX, 'deap_bad_shape');

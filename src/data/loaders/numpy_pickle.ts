@@ -24,12 +24,54 @@ class Dtype {
   }
 }
 
+/**
+ * An array whose bytes are decoded on first access to `data`: a DEAP subject
+ * file is ~100 MB of samples next to a 1 kB label matrix, and reading the
+ * labels of every subject at start-up should not decode all the samples.
+ * Shape, dtype and byte length are checked immediately.
+ */
+class LazyNdArray implements NdArray {
+  readonly shape: number[];
+  readonly dtype: string;
+  private decoded: NdArray['data'] | undefined;
+  constructor(
+    shape: number[],
+    private readonly dt: Dtype,
+    private raw: unknown,
+    private readonly fortran: boolean,
+  ) {
+    this.shape = [...shape];
+    const { code, big, width } = dtypeInfo(dt);
+    this.dtype = `${big ? '>' : '<'}${code}`;
+    const n = shape.reduce((a, b) => a * b, 1);
+    const len = typeof raw === 'string' || raw instanceof Uint8Array ? raw.length : -1;
+    if (len !== n * width) throw new Error(`numpy array of shape [${shape.join(', ')}] and dtype ${code} needs ${n * width} bytes, found ${len}`);
+    if (fortran && shape.length > 1) throw new Error('numpy array stored in Fortran order is not supported');
+  }
+  get data(): NdArray['data'] {
+    if (!this.decoded) {
+      this.decoded = decodeArray(this.shape, this.dt, this.raw, this.fortran).data;
+      this.raw = undefined;
+    }
+    return this.decoded;
+  }
+}
+
 class Reconstructed {
   array: NdArray | undefined;
   __setstate__(state: unknown[]): void {
     const [, shape, dtype, fortran, raw] = state as [number, number[], Dtype, boolean, unknown];
-    this.array = decodeArray(shape, dtype, raw, fortran);
+    this.array = new LazyNdArray(shape, dtype, raw, fortran);
   }
+}
+
+const SIZES: Record<string, number> = { f8: 8, f4: 4, i4: 4, i2: 2, u1: 1, i8: 8 };
+
+function dtypeInfo(dt: Dtype): { code: string; big: boolean; width: number } {
+  const code = dt.code.replace(/^[<>=|]/, '');
+  const width = SIZES[code];
+  if (width === undefined) throw new Error(`numpy dtype ${dt.code} is not supported (expected one of f8, f4, i8, i4, i2, u1)`);
+  return { code, big: dt.byteorder === '>' || dt.code.startsWith('>'), width };
 }
 
 function toBytes(raw: unknown): Uint8Array {
@@ -46,12 +88,8 @@ function decodeArray(shape: number[], dt: Dtype, raw: unknown, fortran: boolean)
   if (fortran && shape.length > 1) throw new Error('numpy array stored in Fortran order is not supported');
   const bytes = toBytes(raw);
   const n = shape.reduce((a, b) => a * b, 1);
-  const code = dt.code.replace(/^[<>=|]/, '');
-  const big = dt.byteorder === '>' || dt.code.startsWith('>');
+  const { code, big, width: w } = dtypeInfo(dt);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const size: Record<string, number> = { f8: 8, f4: 4, i4: 4, i2: 2, u1: 1, i8: 8 };
-  const w = size[code];
-  if (w === undefined) throw new Error(`numpy dtype ${dt.code} is not supported (expected one of f8, f4, i8, i4, i2, u1)`);
   if (bytes.length !== n * w) throw new Error(`numpy array of shape [${shape.join(', ')}] and dtype ${code} needs ${n * w} bytes, found ${bytes.length}`);
   let data: NdArray['data'];
   if (code === 'f8') {
@@ -93,6 +131,7 @@ export function unpickle(bytes: Uint8Array): unknown {
 
 function unwrap(v: unknown): unknown {
   if (v instanceof Reconstructed) return v.array;
+  if (v instanceof LazyNdArray) return v;
   if (v && typeof v === 'object' && 'array' in v && Object.keys(v).length === 1) return (v as { array: NdArray }).array;
   if (Array.isArray(v)) return v.map(unwrap);
   if (v && typeof v === 'object' && v.constructor === Object) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
