@@ -10,6 +10,9 @@ import { iemocapSchema, IemocapDataset } from './loaders/iemocap.js';
 import { meldSchema, MeldDataset } from './loaders/meld.js';
 import { deapSchema, DeapDataset } from './loaders/deap.js';
 import { requirePath } from './loaders/common.js';
+import { parseSection } from './section.js';
+
+export { parseSection };
 
 export interface DatasetContext {
   rng: Rng;
@@ -29,24 +32,6 @@ datasets.register('synaffect_dir', { schema: synaffectDirSchema, create: (cfg) =
 datasets.register('iemocap', { schema: iemocapSchema, create: (cfg, ctx) => new IemocapDataset(cfg, ctx.log.child('iemocap')) });
 datasets.register('meld', { schema: meldSchema, create: (cfg, ctx) => new MeldDataset(cfg, ctx.log.child('meld')) });
 datasets.register('deap', { schema: deapSchema, create: (cfg, ctx) => new DeapDataset(cfg, ctx.log.child('deap')) });
-
-/** Validates a config section with a zod schema; the first issue becomes a one-line ConfigError (path, expected, received). */
-export function parseSection<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const path = [where, ...issue.path.map(String)].join('.');
-  let received = '';
-  let v: unknown = value;
-  for (const k of issue.path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined;
-  if (v !== undefined && issue.code !== 'unrecognized_keys') received = ` (received ${JSON.stringify(v)?.slice(0, 60)})`;
-  const more = r.error.issues.length > 1 ? ` [+${r.error.issues.length - 1} more issue(s)]` : '';
-  return failConfig(`${path}: ${issue.message}${received}${more}`);
-}
-
-function failConfig(msg: string): never {
-  throw new ConfigError(msg);
-}
 
 /** The dataset the composed config's `dataset` section names, validated by that dataset's schema. */
 export function createDataset(cfg: { name?: unknown } & Record<string, unknown>, ctx: DatasetContext): Dataset {

@@ -40,6 +40,7 @@ describe('SynAffect corpus on disk', () => {
     const out = join(tmp, 'rt2');
     writeSynthCorpus({ out, config: { n: 3, modalities: ['audio', 'physio'], missingRate: { audio: 0, face: 0, physio: 0, text: 0 } }, rng: new Rng(2), log: silentLogger });
     expect(() => writeSynthCorpus({ out, config: { n: 3 }, rng: new Rng(2), log: silentLogger })).toThrow(RunStateError);
+    expect(() => writeSynthCorpus({ out: join(tmp, 'bad'), config: { n: 0 }, rng: new Rng(2), log: silentLogger })).toThrow(/^dataset\.n: .*\(received 0\)$/);
     const ds = createDataset({ name: 'synaffect_dir', path: out }, { rng: new Rng(0), log: silentLogger });
     const id = ds.meta(1).id;
     const wav = join(out, 'audio', `${id}.wav`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LABEL_PRESETS } from './presets.js';
+import { parseSection } from '../section.js';
 
 const rate = z.number().min(0).max(1);
 const perModality = <T extends z.ZodType>(t: T, d: { audio: z.infer<T>; face: z.infer<T>; physio: z.infer<T>; text: z.infer<T> }) =>
@@ -61,5 +62,5 @@ export type SynAffectConfig = z.infer<typeof synaffectSchema>;
 
 /** Full config from a partial one (defaults filled), with a one-line error on bad input. */
 export function synaffectConfig(partial: Partial<z.input<typeof synaffectSchema>> = {}): SynAffectConfig {
-  return synaffectSchema.parse({ name: 'synaffect', ...partial });
+  return parseSection(synaffectSchema, { name: 'synaffect', ...partial }, 'dataset');
 }
