@@ -54,6 +54,14 @@ export interface TimeWarp {
   tau: Float32Array;
 }
 
+/** Marker trajectories: `values` is frames × (markers × 3), row-major, in the corpus's units (IEMOCAP: mm). */
+export interface MotionCapture {
+  fps: number;
+  markers: string[];
+  times: Float32Array;
+  values: Float32Array;
+}
+
 /** Ground truth that only a simulator knows. */
 export interface SynthTruth {
   /** The true emotion trajectory (onset, apex, offset) on the true timeline. */
@@ -78,6 +86,8 @@ export interface Sample {
   transcript?: string;
   quality: Record<ModalityName, ModalityQuality>;
   truth?: SynthTruth;
+  /** Facial motion capture where the corpus has it (IEMOCAP). */
+  mocap?: MotionCapture;
   meta?: Record<string, unknown>;
 }
 
@@ -89,12 +99,16 @@ export interface SampleMeta {
   dialogue?: string;
   /** An optional predefined partition (e.g. MELD train/dev/test). */
   partition?: string;
+  /** The natural group for leave-one-group-out splits (IEMOCAP session, DEAP subject, SynAffect speaker); defaults to `speaker`. */
+  group?: string;
 }
 
 export interface DatasetInfo {
   name: string;
   classes: string[];
   modalities: ModalityName[];
+  /** Identifies the content (config, seed, source): equal fingerprints mean equal samples. Feature caches key on it. */
+  fingerprint?: string;
 }
 
 /** Random access, lazily materialised: `get(i)` builds one sample; nothing holds the whole corpus. */

@@ -1,0 +1,13 @@
+export * from './types.js';
+export { datasets, createDataset, parseSection, type DatasetFactory, type DatasetContext } from './registry.js';
+export { holdoutSplit, kfoldSplits, groupSplits, predefinedSplit, groupOf, type Split, type HoldoutOptions, type KFoldOptions, type GroupOptions, type GroupKey, type MetaSource } from './splits.js';
+export { FeatureCache, hashConfig, datasetCacheKey, type CacheStats } from './cache.js';
+export { writeSynthCorpus, createSynAffect, SynAffectDirDataset, readWavMono, type WriteCorpusOptions, type WriteCorpusResult } from './synth/corpus.js';
+export { SynAffectDataset } from './synth/generator.js';
+export { synaffectSchema, synaffectConfig, type SynAffectConfig } from './synth/config.js';
+export { EMOTIONS, LABEL_PRESETS, type EmotionName, type LabelPreset } from './synth/presets.js';
+export { interp as interpCurve } from './synth/timeline.js';
+export { IemocapDataset, iemocapSchema, IEMOCAP_MAPPINGS, type IemocapConfig } from './loaders/iemocap.js';
+export { MeldDataset, meldSchema, MELD_CLASSES, type MeldConfig } from './loaders/meld.js';
+export { DeapDataset, deapSchema, type DeapConfig } from './loaders/deap.js';
+export { unpickle, type NdArray } from './loaders/numpy_pickle.js';
