@@ -15,7 +15,7 @@ import type { FeatureSequence } from '../types.js';
  * number of columns the diagonal advances per row (at least 1). The second
  * term is the narrowest band in which neighbouring rows still overlap, so a
  * path from (0,0) to (n−1,m−1) always exists. band ≥ 1 is unconstrained.
- * Time and memory are O(n·w): only the cells inside the band are stored.
+ * Time is O(n·w); memory is two cost rows plus one traceback byte per band cell.
  */
 export type DtwCost = 'euclidean' | 'cosine';
 
@@ -98,23 +98,30 @@ export function dtw(a: Series | FeatureSequence, b: Series | FeatureSequence, op
   const m = checkSeries(b, 'b');
   if (a.dim !== b.dim) throw new DataError(`dtw: a.dim is ${a.dim} but b.dim is ${b.dim}; expected equal dimensions`);
   const d = a.dim;
-  const x: ArrayLike<number> = opts.derivative ? derivativeEstimate(a.values, d) : a.values;
-  const y: ArrayLike<number> = opts.derivative ? derivativeEstimate(b.values, d) : b.values;
+  // Monomorphic Float64 copies keep the inner loop on one hidden class.
+  const x = opts.derivative ? derivativeEstimate(a.values, d) : Float64Array.from(a.values);
+  const y = opts.derivative ? derivativeEstimate(b.values, d) : Float64Array.from(b.values);
 
-  // Per-row band limits and offsets into the packed cost array.
+  // Per-row band limits.
   const w = bandHalfWidth(n, m, band);
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
   const off = new Int32Array(n + 1);
   const slope = n > 1 ? (m - 1) / (n - 1) : 0;
+  let maxWidth = 0;
   for (let i = 0; i < n; i++) {
     const c = i * slope;
     lo[i] = n > 1 ? Math.max(0, Math.ceil(c - w - 1e-9)) : 0;
     hi[i] = n > 1 ? Math.min(m - 1, Math.floor(c + w + 1e-9)) : m - 1;
     off[i + 1] = off[i] + (hi[i] - lo[i] + 1);
+    maxWidth = Math.max(maxWidth, hi[i] - lo[i] + 1);
   }
   const cells = off[n];
-  const D = new Float64Array(cells);
+  // Two rows of accumulated cost, and one byte per band cell for the traceback
+  // (0 = diagonal, 1 = from the row above, 2 = from the left): O(n·w) bytes.
+  let prev = new Float64Array(maxWidth);
+  let cur = new Float64Array(maxWidth);
+  const dir = new Uint8Array(cells);
 
   let nx: Float64Array | undefined;
   let ny: Float64Array | undefined;
@@ -122,6 +129,7 @@ export function dtw(a: Series | FeatureSequence, b: Series | FeatureSequence, op
     nx = rowNorms(x, n, d);
     ny = rowNorms(y, m, d);
   }
+  const cosine = nx !== undefined;
 
   for (let i = 0; i < n; i++) {
     const l = lo[i];
@@ -129,68 +137,73 @@ export function dtw(a: Series | FeatureSequence, b: Series | FeatureSequence, op
     const o = off[i];
     const pl = i > 0 ? lo[i - 1] : 0;
     const ph = i > 0 ? hi[i - 1] : -1;
-    const po = i > 0 ? off[i - 1] : 0;
     const xi = i * d;
+    let left = Infinity; // D(i, j−1)
     for (let j = l; j <= h; j++) {
-      // Local cost.
       let c: number;
       const yj = j * d;
-      if (nx === undefined) {
-        let s = 0;
-        for (let k = 0; k < d; k++) {
-          const t = x[xi + k] - y[yj + k];
-          s += t * t;
+      if (!cosine) {
+        if (d === 1) {
+          const t = x[xi] - y[yj];
+          c = t < 0 ? -t : t;
+        } else {
+          let s = 0;
+          for (let k = 0; k < d; k++) {
+            const t = x[xi + k] - y[yj + k];
+            s += t * t;
+          }
+          c = Math.sqrt(s);
         }
-        c = Math.sqrt(s);
       } else {
         let s = 0;
         for (let k = 0; k < d; k++) s += x[xi + k] * y[yj + k];
-        const den = nx[i] * ny![j];
+        const den = nx![i] * ny![j];
         c = 1 - (den > 0 ? s / den : 0);
       }
-      // Predecessors: (i−1, j−1), (i−1, j), (i, j−1); outside the band = +∞.
-      let best: number;
-      if (i === 0 && j === 0) best = 0;
-      else {
-        best = Infinity;
-        if (i > 0) {
-          if (j - 1 >= pl && j - 1 <= ph) best = D[po + j - 1 - pl];
-          if (j >= pl && j <= ph) {
-            const v = D[po + j - pl];
-            if (v < best) best = v;
-          }
-        }
-        if (j > l) {
-          const v = D[o + j - 1 - l];
-          if (v < best) best = v;
-        }
+      // Predecessors outside the band are +∞; ties prefer the diagonal, then up.
+      let diag: number;
+      let up: number;
+      if (j > pl && j <= ph) {
+        // Interior of the previous row's band: the common case, no further checks.
+        diag = prev[j - 1 - pl];
+        up = prev[j - pl];
+      } else {
+        diag = j - 1 >= pl && j - 1 <= ph ? prev[j - 1 - pl] : i === 0 && j === 0 ? 0 : Infinity;
+        up = j >= pl && j <= ph ? prev[j - pl] : Infinity;
       }
-      D[o + j - l] = c + best;
+      let best = diag;
+      let step = 0;
+      if (up < best) {
+        best = up;
+        step = 1;
+      }
+      if (left < best) {
+        best = left;
+        step = 2;
+      }
+      left = c + best;
+      cur[j - l] = left;
+      dir[o + j - l] = step;
     }
+    const t = prev;
+    prev = cur;
+    cur = t;
   }
 
-  const total = D[off[n - 1] + (m - 1 - lo[n - 1])];
-  // Traceback: prefer the diagonal on ties (shortest path among equals).
+  const total = prev[m - 1 - lo[n - 1]];
   const rev = new Int32Array(2 * (n + m));
   let len = 0;
   let i = n - 1;
   let j = m - 1;
   rev[len++] = i;
   rev[len++] = j;
-  const at = (r: number, cIdx: number): number => (cIdx >= lo[r] && cIdx <= hi[r] ? D[off[r] + cIdx - lo[r]] : Infinity);
   while (i > 0 || j > 0) {
-    if (i === 0) j--;
-    else if (j === 0) i--;
-    else {
-      const diag = at(i - 1, j - 1);
-      const up = at(i - 1, j);
-      const left = at(i, j - 1);
-      if (diag <= up && diag <= left) {
-        i--;
-        j--;
-      } else if (up <= left) i--;
-      else j--;
-    }
+    const step = dir[off[i] + j - lo[i]];
+    if (step === 0) {
+      i--;
+      j--;
+    } else if (step === 1) i--;
+    else j--;
     rev[len++] = i;
     rev[len++] = j;
   }
