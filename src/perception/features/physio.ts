@@ -288,7 +288,7 @@ export function physioFeatures(signal: PhysioSignal, cfg: PhysioConfig = DEFAULT
   for (const [k, l] of lengths) {
     if (l !== n) throw new DataError(`${where}.channels.${k} has ${l} samples but others have ${n}; expected equal lengths`);
   }
-  let beats = new Int32Array(0);
+  let beats: Int32Array = new Int32Array(0);
   let beatSource: PhysioResult['beatSource'] = 'none';
   if (ecg) {
     beats = detectRPeaks(ecg, sr, cfg.refractoryS);
