@@ -2,7 +2,7 @@ import { ConfigError, DataError } from '../../core/errors.js';
 import { MODALITIES, type ModalityName, type TimeWarp } from '../../data/types.js';
 import type { FeatureSequence, SampleFeatures } from '../types.js';
 import { dtw, type DtwCost } from './dtw.js';
-import { checkSequence, interp1, resampleLinear, zNormalize } from './resample.js';
+import { checkSequence, interp1, resampleLinear, resampleNearest, zNormalize } from './resample.js';
 
 /**
  * Puts every modality of a sample on one timeline.
@@ -26,6 +26,9 @@ import { checkSequence, interp1, resampleLinear, zNormalize } from './resample.j
  * DTW-aligned to the anchor's, and each reference frame takes the mean of the
  * (resampled) modality frames the path maps onto it.
  * `method: 'none'` is the ablation: linear resampling by time only.
+ * Categorical modalities (`categorical`, default text: token ids) are never
+ * interpolated or warped: each reference frame takes the token nearest in
+ * time (the transcript has no timing of its own to recover).
  */
 export interface AlignOptions {
   reference: 'audio' | { grid: number };
@@ -37,6 +40,8 @@ export interface AlignOptions {
   trajectory?: 'pca' | 'norm';
   /** Steps of the fallback grid when `reference: 'audio'` but the sample has no audio. */
   fallbackGrid?: number;
+  /** Modalities whose values are ids, resampled by nearest time. Default ['text']. */
+  categorical?: ModalityName[];
 }
 
 /** Corresponding (modality clock, reference clock) times: the recovered warp, as pairs. */
@@ -75,7 +80,8 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
       'perception.align.cost: "cosine" compares only signs on the 1-D alignment trajectories; use "euclidean" (cosine is for dtw() on same-dimension sequences)',
     );
   }
-  const anchor = present[0];
+  const categorical = new Set(opts.categorical ?? ['text']);
+  const anchor = present.find((m) => !categorical.has(m)) ?? present[0];
 
   let times: Float32Array;
   let reference: 'audio' | 'grid';
@@ -104,12 +110,12 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
   const warps: Partial<Record<ModalityName, WarpMap>> = {};
   const costs: Partial<Record<ModalityName, number>> = {};
   const resampled = new Map<ModalityName, FeatureSequence>();
-  for (const m of present) resampled.set(m, resampleLinear(features[m]!, times));
+  for (const m of present) resampled.set(m, categorical.has(m) ? resampleNearest(features[m]!, times) : resampleLinear(features[m]!, times));
 
   const anchorTraj = opts.method === 'dtw' ? trajectoryOf(resampled.get(anchor)!, trajectory, undefined) : undefined;
   for (const m of present) {
     const r = resampled.get(m)!;
-    if (opts.method === 'none' || m === anchor || T < 2) {
+    if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2) {
       out[m] = r;
       warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
       continue;

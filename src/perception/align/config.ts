@@ -10,6 +10,7 @@ import type { AlignOptions } from './align.js';
  * - derivative: derivative DTW (Keogh & Pazzani 2001)
  * - trajectory: `pca` (first principal component, sign-matched) or `norm` (RMS of z-scored features)
  * - fallbackGrid: grid steps used when the reference is audio but a sample has none
+ * - categorical: modalities holding ids (text tokens), resampled by nearest time, never warped
  */
 export const alignSectionSchema = z
   .object({
@@ -22,6 +23,7 @@ export const alignSectionSchema = z
     derivative: z.boolean().default(false),
     trajectory: z.enum(['pca', 'norm']).default('pca'),
     fallbackGrid: z.number().int().min(2).default(100),
+    categorical: z.array(z.enum(['audio', 'face', 'physio', 'text'])).default(['text']),
   })
   .strict();
 

@@ -69,6 +69,27 @@ export function resampleLinear(seq: FeatureSequence, times: ArrayLike<number>): 
   return { times: Float32Array.from(times), values: out, dim: d };
 }
 
+/** Nearest-in-time resampling (for categorical values such as token ids; ties take the earlier frame). */
+export function resampleNearest(seq: FeatureSequence, times: ArrayLike<number>): FeatureSequence {
+  const T = seq.times.length;
+  if (T === 0) throw new DataError('resampleNearest: the sequence has no frames; expected at least one');
+  const d = seq.dim;
+  const out = new Float32Array(times.length * d);
+  for (let k = 0; k < times.length; k++) {
+    const t = times[k];
+    let lo = 0;
+    let hi = T - 1;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (seq.times[mid] <= t) lo = mid;
+      else hi = mid;
+    }
+    const i = Math.abs(seq.times[hi] - t) < Math.abs(t - seq.times[lo]) ? hi : lo;
+    for (let c = 0; c < d; c++) out[k * d + c] = seq.values[i * d + c];
+  }
+  return { times: Float32Array.from(times), values: out, dim: d };
+}
+
 /** Column-wise z-normalisation (a constant column becomes 0). */
 export function zNormalize(values: ArrayLike<number>, dim: number): Float64Array {
   const T = Math.floor(values.length / dim);
