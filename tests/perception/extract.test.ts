@@ -129,3 +129,29 @@ describe('extractFeatures', () => {
     expect(a.features.text!.values[k]).toBe(tok.idOf('I'));
   });
 });
+
+describe('TokenEmbedding', () => {
+  it('embeds ids with a seeded table, masks padding, and does not leak tensors', async () => {
+    const { tf, initBackend } = await import('../../src/core/backend.js');
+    await initBackend('wasm');
+    const { TokenEmbedding } = await import('../../src/perception/features/text.js');
+    const a = new TokenEmbedding(20, 4, new Rng(1));
+    const b = new TokenEmbedding(20, 4, new Rng(1));
+    const ids = tf.tensor2d([[3, 5, 0]], [1, 3], 'int32');
+    expect(() => new TokenEmbedding(20, 4, new Rng(2))).not.toThrow();
+    const ea = a.apply(ids);
+    const eb = b.apply(ids);
+    expect(ea.shape).toEqual([1, 3, 4]);
+    expect(Array.from(ea.dataSync())).toEqual(Array.from(eb.dataSync()));
+    const mask = a.mask(ids);
+    expect(Array.from(mask.dataSync())).toEqual([1, 1, 0]);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) tf.tidy(() => {
+      a.apply(ids);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids, ea, eb, mask]);
+    a.dispose();
+    b.dispose();
+  });
+});

@@ -82,7 +82,8 @@ export function textFeatures(transcript: string, durationS: number, tokenizer: T
 
 /**
  * A trainable token embedding for the text sequence (ids → vectors), seeded
- * from an Rng. Id 0 (padding) is masked.
+ * from an Rng. Padding (id 0) is masked (`maskZero`, so masked tfjs RNN layers
+ * downstream skip it); `mask(ids)` gives the same mask explicitly.
  */
 export class TokenEmbedding {
   readonly layer: tf.layers.Layer;
@@ -102,6 +103,11 @@ export class TokenEmbedding {
   /** [batch, T] int32 ids → [batch, T, dim]. */
   apply(ids: tf.Tensor2D): tf.Tensor3D {
     return this.layer.apply(ids) as tf.Tensor3D;
+  }
+
+  /** [batch, T] ids → [batch, T] bool, false at padding. */
+  mask(ids: tf.Tensor2D): tf.Tensor2D {
+    return tf.notEqual(ids, 0);
   }
 
   dispose(): void {
