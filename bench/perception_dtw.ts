@@ -3,6 +3,15 @@ import { Rng } from '../src/core/rng.js';
 import { dtw } from '../src/perception/align/dtw.js';
 
 const rng = new Rng(1);
+// Calibration: a trivial compare-and-add loop, to read the figures on a shared machine.
+{
+  const a = rng.normalArray(1e6);
+  const c0 = process.cpuUsage();
+  let s = 0;
+  for (let r = 0; r < 50; r++) for (let i = 1; i < a.length; i++) s += a[i] < a[i - 1] ? a[i] : a[i - 1];
+  const cu = process.cpuUsage(c0);
+  console.log(`calibration: ${((50 * 1e6) / ((cu.user + cu.system) / 1e6) / 1e6).toFixed(0)} M trivial loop iterations per CPU-s (checksum ${s.toFixed(0)})`);
+}
 for (const dim of [1, 8]) {
   for (const n of [500, 2000, 8000]) {
     for (const band of [0.1, 0.2]) {

@@ -3,7 +3,8 @@ import { Rng } from '../../src/core/rng.js';
 import { ConfigError, DataError } from '../../src/core/errors.js';
 import type { TimeWarp } from '../../src/data/types.js';
 import type { FeatureSequence } from '../../src/perception/types.js';
-import { alignToReference, scoreWarp } from '../../src/perception/align/align.js';
+import { alignToReference, pathToWarpMap, scoreAlignment, scoreWarp } from '../../src/perception/align/align.js';
+import { dtw } from '../../src/perception/align/dtw.js';
 import { resampleLinear } from '../../src/perception/align/resample.js';
 import { alignSectionSchema } from '../../src/perception/align/config.js';
 
@@ -77,6 +78,27 @@ describe('alignToReference', () => {
       expect(Array.from(a.features[m]!.times)).toEqual(Array.from(audio.times));
       expect(a.features[m]!.values.length).toBe(audio.times.length * feats[m].dim);
     }
+  });
+
+  it('scoreAlignment scores every warped modality against the simulator truth', () => {
+    const feats = { audio, physio, face };
+    const a = alignToReference(feats, { reference: 'audio', method: 'dtw', band: 0.2 });
+    const truth = {
+      timeline: { t: new Float32Array(0), arousal: new Float32Array(0), valence: new Float32Array(0), intensity: new Float32Array(0) },
+      warps: { audio: sampledWarp((t) => t, 0, 4.5), physio: sampledWarp(physioWarp, 0, 4), face: sampledWarp(faceWarp, 0, 4) },
+    };
+    const s = scoreAlignment(a, truth);
+    expect(Object.keys(s).sort()).toEqual(['face', 'physio']);
+    expect(s.physio).toBeCloseTo(scoreWarp(a.warps.physio!, truth.warps.physio), 6);
+    expect(s.physio!).toBeLessThan(0.08);
+  });
+
+  it('pathToWarpMap turns a dtw index path into times', () => {
+    const r = dtw({ values: [0, 1, 2], dim: 1 }, { values: [0, 0, 1, 2], dim: 1 }, { band: 1 });
+    const w = pathToWarpMap(r.path, [0, 0.5, 1], [0, 0.25, 0.5, 0.75]);
+    expect(Array.from(w.src)).toEqual([0, 0, 0.5, 1]);
+    expect(Array.from(w.ref)).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(() => pathToWarpMap(r.path, [0, 1], [0, 1, 2, 3])).toThrow(DataError);
   });
 
   it('derivative DTW and the norm trajectory also recover the warp; a grid reference works', () => {

@@ -1,5 +1,5 @@
 import { ConfigError, DataError } from '../../core/errors.js';
-import { MODALITIES, type ModalityName, type TimeWarp } from '../../data/types.js';
+import { MODALITIES, type ModalityName, type SynthTruth, type TimeWarp } from '../../data/types.js';
 import type { FeatureSequence, SampleFeatures } from '../types.js';
 import { dtw, type DtwCost } from './dtw.js';
 import { checkSequence, interp1, resampleLinear, resampleNearest, zNormalize } from './resample.js';
@@ -236,4 +236,40 @@ export function scoreWarp(path: WarpMap, truth: TimeWarp, refTruth?: TimeWarp): 
     err += Math.abs(path.ref[p] - want);
   }
   return err / path.src.length;
+}
+
+/** A DTW index path (flattened (i, j) pairs) as times: i indexes `srcTimes`, j `refTimes`. */
+export function pathToWarpMap(path: Int32Array, srcTimes: ArrayLike<number>, refTimes: ArrayLike<number>): WarpMap {
+  const n = path.length / 2;
+  const src = new Float32Array(n);
+  const ref = new Float32Array(n);
+  for (let p = 0; p < n; p++) {
+    const i = path[2 * p];
+    const j = path[2 * p + 1];
+    if (i >= srcTimes.length || j >= refTimes.length) {
+      throw new DataError(`pathToWarpMap: pair ${p} is (${i}, ${j}); expected indices below ${srcTimes.length} and ${refTimes.length}`);
+    }
+    src[p] = srcTimes[i];
+    ref[p] = refTimes[j];
+  }
+  return { src, ref };
+}
+
+/**
+ * Scores every warped modality of an aligned sample against a simulator's
+ * ground truth (SynAffect): mean absolute time error (s) per modality. The
+ * reference clock is the anchor's, so the anchor's own truth warp (when it
+ * has one) maps true time back onto it. The anchor and categorical modalities
+ * are not warped and not scored; a modality without a truth warp is skipped.
+ */
+export function scoreAlignment(aligned: AlignedSample, truth: SynthTruth, categorical: ModalityName[] = ['text']): Partial<Record<ModalityName, number>> {
+  const out: Partial<Record<ModalityName, number>> = {};
+  const refTruth = truth.warps[aligned.anchor];
+  for (const m of MODALITIES) {
+    const w = aligned.warps[m];
+    const t = truth.warps[m];
+    if (!w || !t || m === aligned.anchor || categorical.includes(m)) continue;
+    out[m] = scoreWarp(w, t, refTruth);
+  }
+  return out;
 }
