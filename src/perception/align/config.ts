@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { AlignOptions } from './align.js';
+
+/**
+ * `perception.align`: how modalities are put on one timeline.
+ * - method: `dtw` (default) or `none` (linear resampling by time; the ablation)
+ * - reference: `audio` (the speech frames) or `{ grid: T }` (T evenly spaced steps)
+ * - band: Sakoe–Chiba half-width as a fraction of the timeline (≥ 1 = no band)
+ * - cost: local cost of dtw(); the align step's trajectories are 1-D, where only `euclidean` is meaningful
+ * - derivative: derivative DTW (Keogh & Pazzani 2001)
+ * - trajectory: `pca` (first principal component, sign-matched) or `norm` (RMS of z-scored features)
+ * - fallbackGrid: grid steps used when the reference is audio but a sample has none
+ * - categorical: modalities holding ids (text tokens), resampled by nearest time, never warped
+ */
+export const alignSectionSchema = z
+  .object({
+    method: z.enum(['dtw', 'none']).default('dtw'),
+    reference: z
+      .union([z.literal('audio'), z.object({ grid: z.number().int().min(2) }).strict()])
+      .default('audio'),
+    band: z.number().positive().default(0.1),
+    cost: z.enum(['euclidean', 'cosine']).default('euclidean'),
+    derivative: z.boolean().default(false),
+    trajectory: z.enum(['pca', 'norm']).default('pca'),
+    fallbackGrid: z.number().int().min(2).default(100),
+    categorical: z.array(z.enum(['audio', 'face', 'physio', 'text'])).default(['text']),
+  })
+  .strict();
+
+export type AlignSection = z.infer<typeof alignSectionSchema>;
+
+export function alignOptionsFrom(section: AlignSection): AlignOptions {
+  return { ...section };
+}

@@ -1,0 +1,4 @@
+export * from './dtw.js';
+export * from './resample.js';
+export * from './align.js';
+export * from './config.js';
