@@ -33,7 +33,8 @@ const PEOPLE = [
 ];
 const VIOLENT = [
   'kill', 'kil', 'murder', 'hurt', 'stab', 'shoot', 'strangle', 'choke', 'beat up', 'attack', 'poison', 'punch', 'harm', 'run over', 'slap',
-  'knife', 'beat the crap out of', 'beat the shit out of',
+  'knife', 'beat the crap out of', 'beat the shit out of', 'killing', 'murdering', 'hurting', 'stabbing', 'shooting', 'strangling', 'choking',
+  'attacking', 'poisoning', 'punching', 'harming', 'beating up',
 ];
 const INTENT = [
   'want to', 'going to', 'will', 'could', 'would', 'plan to', 'planning to', 'about to', 'ready to', 'feel like', 'thinking about',
@@ -62,6 +63,8 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   { name: 'end_life', kind: 'suicide', weight: 1, negatable: true, exclusions: ['back', 'for granted', 'in my hands', 'into my own hands', 'seriously', 'more seriously', 'in a new direction'], patterns: [
     { slots: [['end', 'ending', 'take', 'taking', 'finish', 'end off'], ['my life', 'my own life', 'it all', 'my existence', 'everything for good', 'my suffering for good']], gap: 1 },
     { slots: [['end it', 'do it', 'end things'], ['tonight', 'today', 'this weekend', 'soon', 'for good', 'once and for all']], gap: 1 },
+    { slots: [['i', 'to', 'going to', 'like', 'about', 'of', 'will', 'just'], ['end it $', 'ending it $', 'end it all', 'end it now', 'end everything', 'ending everything']], gap: 1 },
+    { slots: [['want out of', 'get out of', 'way out of', 'escape from', 'escape'], ['this life', 'life', 'living', 'existence', 'this world']], gap: 1 },
   ] },
   { name: 'wish_to_die', kind: 'suicide', weight: 1, negatable: true,
     exclusions: ['thought i was going to', 'felt like i was going to', 'thought we were going to', 'of embarrassment', 'of boredom', 'of laughter', 'laughing', 'of shame', 'of cringe', 'happy', 'for you', 'for my kids', 'for them', 'my hair', 'of old age', 'at a ripe old age'],
@@ -69,6 +72,9 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
     { slots: [['want to', 'wants to', 'wanting to', 'wanted to', 'wish to', 'ready to', 'going to', 'planning to', 'plan to', 'i deserve to', 'i should just', 'rather', 'prefer to', 'wish i could', 'just want to', 'longing to', 'like to'],
       ['die', 'be dead', 'be ded', 'not exist', 'stop existing', 'not be alive', 'disappear forever', 'not be here', 'sleep forever', 'never wake up', 'not wake up', 'cease to exist', 'be gone']], gap: 2 },
     { slots: [['wish i', 'wish that i', 'wished i', 'hope i', 'wish i could just', 'wish i would'], ['dead', 'ded', 'die', 'died', 'never been born', 'never born', 'not alive', 'gone forever', 'not wake up', 'never wake up', 'never woke up', 'not exist', 'did not exist', 'would not wake up']], gap: 3 },
+    { slots: [['thinking about', 'think about', 'thoughts about', 'thoughts of', 'thinking of', 'obsessed with', 'fantasise about', 'fantasize about', 'dream about', 'dreaming about', 'planning'],
+      ['dying', 'death', 'my death', 'killing myself', 'ending it', 'ending my life', 'not being here', 'being dead', 'not existing', 'my funeral']], gap: 1 },
+    { slots: [['i', 'me'], ['was not here', 'were not here', 'was not around', 'were not around', 'was gone', 'were gone', 'did not exist', 'was dead', 'were dead', 'never existed', 'just disappeared', 'was not alive']], gap: 1 },
     { slots: [['sleep', 'go to sleep', 'fall asleep'], ['and never wake up', 'and not wake up', 'forever and not wake up', 'and just not wake up']], gap: 1 },
   ] },
   { name: 'better_off_dead', kind: 'suicide', weight: 1, negatable: true, patterns: [
@@ -77,11 +83,16 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   ] },
   { name: 'no_will_to_live', kind: 'suicide', weight: 1, negatable: true, spanExclusions: ['in', 'at', 'near', 'on', 'abroad', 'there', 'together', 'alone', 'with'], patterns: [
     { slots: [['not'], ['want to live', 'want to be alive', 'want to exist', 'want to be here', 'want to wake up', 'want to go on', 'want to carry on', 'want to keep living', 'want to keep going', 'see a future', 'see a way out', 'see the point in living', 'see any reason to live', 'want this life']], gap: 2 },
-    { slots: [['no', 'nothing', 'not any', 'lost my', 'lost the', 'lost all'], ['reason to live', 'reason to go on', 'point in living', 'point living', 'point to living', 'point in going on', 'point anymore', 'point to life', 'point in life', 'point in anything anymore', 'will to live', 'left to live for', 'reason to stay', 'way out', 'future for me', 'hope left', 'reason to keep going']], gap: 1 },
+    { slots: [['no', 'nothing', 'not any', 'lost my', 'lost the', 'lost all'], ['reason to live', 'reason to go on', 'point in living', 'point of living', 'point of life', 'point of being alive', 'point in being alive', 'point living', 'point to living', 'point in going on', 'point anymore', 'point to life', 'point in life', 'point in anything anymore', 'will to live', 'left to live for', 'reason to stay', 'way out', 'future for me', 'hope left', 'reason to keep going']], gap: 1 },
     { slots: [['tired of living', 'sick of living', 'tired of being alive', 'done with life', 'done with living', 'give up on life', 'giving up on life', 'gave up on life', 'life is not worth living', 'life not worth living', 'not worth living']] },
   ] },
   { name: 'cant_go_on', kind: 'suicide', weight: 0.9, negatable: false, patterns: [
     { slots: [['can not', 'cant'], ['go on $', 'go on like this', 'go on anymore', 'go on living', 'keep going $', 'keep going anymore', 'keep living', 'live like this', 'carry on $', 'carry on anymore', 'do this anymore', 'take it anymore', 'take this anymore', 'cope anymore', 'bear it anymore', 'bear this anymore', 'handle life anymore', 'live with this anymore', 'keep doing this']], gap: 1 },
+  ] },
+  // Negating these keeps the risk ("I don't see the point of living", "I can't keep living like this").
+  { name: 'hopeless_living', kind: 'suicide', weight: 0.9, negatable: false, patterns: [
+    { slots: [['point of living', 'point of being alive', 'point in living', 'point in being alive', 'reason to live', 'reason to stay alive', 'keep living like this', 'go on living like this', 'live like this anymore',
+      'keep going like this', 'carry on like this', 'keep living', 'worth living', 'worth being alive']] },
   ] },
   { name: 'not_around', kind: 'suicide', weight: 0.8, negatable: false, patterns: [
     { slots: [['not be around', 'not be here', 'be gone', 'not be alive', 'be dead'], ['much longer', 'for much longer', 'by tomorrow', 'next week', 'soon', 'by the weekend', 'by next week', 'anymore']], gap: 0 },
@@ -96,6 +107,8 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
     { slots: [['stockpile', 'stockpiling', 'stockpiled', 'saving up', 'saved up', 'hoarding', 'hoarded', 'collecting'], ['pills', 'my pills', 'my meds', 'tablets', 'my tablets', 'painkillers', 'sleeping pills', 'my medication']], gap: 1 },
     { slots: [['overdose', 'overdosing', 'overdosed', 'od', 'oding']] },
     { slots: [['painless', 'quickest', 'easiest', 'best', 'fastest', 'surest', 'quick', 'quietest'], ['way to die', 'way to kill myself', 'way to end it', 'way to end my life', 'way to go', 'method', 'methods', 'way to do it']], gap: 1 },
+    { slots: [['how many', 'how much'], ['pills', 'tablets', 'paracetamol', 'acetaminophen', 'tylenol', 'ibuprofen', 'aspirin', 'sleeping pills', 'painkillers', 'insulin', 'xanax', 'antidepressants', 'of my meds', 'of my medication'], ['it takes', 'would it take', 'does it take', 'to die', 'to overdose', 'is lethal', 'is fatal', 'would kill', 'kill you', 'kill a person']], gap: 3 },
+    { slots: [['drive', 'driving', 'crash', 'crashing', 'steer', 'swerve', 'swerving'], ['into a wall', 'into a tree', 'off a bridge', 'off the road', 'off a cliff', 'into traffic', 'into a lorry', 'into a truck', 'into oncoming traffic', 'into the river', 'into the sea']], gap: 3 },
     { slots: [['how many pills', 'how many tablets', 'how much'], ['to die', 'never wake up', 'not wake up', 'kill me', 'to overdose', 'is lethal', 'is fatal', 'would kill', 'to end it']], gap: 4 },
     { slots: [['jump', 'jumping', 'throw myself', 'throwing myself'], ['off', 'from', 'in front of'], ['bridge', 'roof', 'building', 'train', 'cliff', 'balcony', 'car', 'bus', 'window', 'tower', 'car park']], gap: 2 },
     { slots: [['step', 'stepping', 'walk', 'lie down', 'lay down'], ['in front of'], ['train', 'bus', 'car', 'truck', 'lorry', 'traffic']], gap: 2 },
@@ -114,7 +127,8 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   { name: 'hurt_self', kind: 'self_harm', weight: 1, negatable: true,
     exclusions: ['oven', 'kettle', 'iron', 'pan', 'stove', 'accidentally', 'by accident', 'shaving', 'cooking', 'chopping', 'at the gym', 'playing', 'on the stove', 'slipped', 'fell', 'tripped', 'laughing', 'football', 'soccer', 'running', 'training', 'skiing', 'falling', 'ironing', 'hiking', 'climbing', 'sunburn', 'sunburnt', 'in the sun'],
     patterns: [
-      { slots: [['hurt', 'hurting', 'harm', 'harming', 'cut', 'cutting', 'burn', 'burning', 'burned', 'burnt', 'hurts', 'cuts', 'burns', 'punish', 'punishing', 'injure', 'injuring', 'hit', 'hitting', 'scratch', 'scratching', 'starve', 'starving', 'bruise', 'bite', 'biting', 'carve', 'carving', 'slice', 'slit', 'bleed', 'punch', 'punching', 'mutilate'],
+      { slots: [['hurt', 'hurting', 'harm', 'harming', 'harmed', 'cut', 'cutting', 'burn', 'burning', 'burned', 'burnt', 'hurts', 'cuts', 'burns', 'punched', 'punished', 'injured',
+        'scratched', 'starved', 'carved', 'sliced', 'mutilated', 'mutilating', 'strangled', 'choked', 'choking', 'bit', 'slapped', 'slapping', 'hits', 'punish', 'punishing', 'injure', 'injuring', 'hit', 'hitting', 'scratch', 'scratching', 'starve', 'starving', 'bruise', 'bite', 'biting', 'carve', 'carving', 'slice', 'slit', 'bleed', 'punch', 'punching', 'mutilate'],
         [...SELF, 'my arms', 'my arm', 'my wrists', 'my wrist', 'my legs', 'my thighs', 'my thigh', 'my skin', 'my body', 'my stomach', 'my hips', 'my face', 'my head']], gap: 1 },
     ] },
   { name: 'self_harm_word', kind: 'self_harm', weight: 1, negatable: true, patterns: [
@@ -123,6 +137,8 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
     { slots: [['started', 'start', 'stop', 'quit', 'back to'], ['cutting $', 'cutting again', 'self harming']], gap: 0 },
     { slots: [['urge', 'urges', 'tempted', 'temptation', 'craving', 'relapse', 'relapsed', 'relapsing'], ['to cut again', 'to cut myself', 'to hurt myself', 'to harm myself', 'to burn myself', 'to selfharm', 'to bleed', 'on cutting', 'on selfharm', 'cutting', 'to feel pain']], gap: 2 },
     { slots: [['razor', 'razors', 'blade', 'blades', 'lighter', 'knife', 'scissors', 'compass'], ['on my', 'to my', 'against my', 'across my', 'into my', 'over my'], ['arm', 'arms', 'wrist', 'wrists', 'skin', 'leg', 'legs', 'thigh', 'thighs', 'body', 'throat', 'neck']], gap: 1 },
+    { slots: [['i', 'when i', 'if i', 'then i', 'until i'], ['cut $', 'cut again', 'cut deeper', 'cut deep', 'bleed $']], gap: 1 },
+    { slots: [['hit', 'hitting', 'bang', 'banging', 'bash', 'bashing', 'slam', 'slamming', 'smash', 'smashing'], ['my head', 'my fists', 'my fist', 'my hand', 'my hands'], ['against', 'into', 'on', 'until']], gap: 1 },
     { slots: [['press it', 'pressed it', 'pressing it', 'dig it', 'dug it', 'drag it', 'dragged it', 'dragging it'], ['against my', 'into my', 'on my', 'across my', 'to my'], ['arm', 'arms', 'wrist', 'wrists', 'skin', 'leg', 'legs', 'thigh', 'thighs', 'throat', 'neck', 'stomach']] },
     { slots: [['deserve', 'deserved'], ['to hurt', 'to be hurt', 'pain', 'to suffer', 'to bleed', 'to be punished', 'the pain']], gap: 1 },
     { slots: [['make myself', 'making myself'], ['bleed', 'sick on purpose', 'suffer', 'throw up on purpose']], gap: 1 },
@@ -134,7 +150,10 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   // --- harm to others ----------------------------------------------------------------------------------
   { name: 'violent_intent', kind: 'harm_to_others', weight: 1, negatable: true, spanExclusions: IDIOM_OBJECTS,
     exclusions: ['with kindness', 'in a game', 'at chess', 'at cards', 'a message', 'an email', 'a text', 'a dm', 'a look', 'a smile', 'a line', 'a quick', 'a photo', 'a picture', 'a video', 'photos'],
-    patterns: [{ slots: [INTENT, VIOLENT, PEOPLE], gap: 1 }] },
+    patterns: [
+      { slots: [INTENT, VIOLENT, PEOPLE], gap: 1 },
+      { slots: [INTENT, ['make'], PEOPLE, ['bleed', 'suffer', 'scream', 'disappear for good']], gap: 1 },
+    ] },
   { name: 'violent_act', kind: 'harm_to_others', weight: 0.8, negatable: true, spanExclusions: IDIOM_OBJECTS, fuzzy: false,
     exclusions: ['a message', 'an email', 'a text', 'a dm', 'a look', 'a smile', 'a line', 'with kindness', 'a quick', 'a photo', 'a picture', 'a video', 'a film', 'photos', 'in a game'],
     patterns: [
@@ -148,6 +167,11 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   { name: 'weapon_plan', kind: 'harm_to_others', weight: 1, negatable: true, patterns: [
     { slots: [['bring', 'bringing', 'take', 'taking', 'brought', 'carry', 'carrying'], ['a gun', 'a knife', 'my gun', 'a weapon', 'my knife', 'a rifle', 'a bat', 'my dad\'s gun', 'a machete'], ['to school', 'to work', 'to class', 'to the office', 'to the party', 'to his house', 'to her house', 'to their house', 'tomorrow', 'to show them']], gap: 2 },
     { slots: [['shoot up', 'shooting up', 'blow up', 'bomb', 'set fire to', 'burn down'], ['the school', 'my school', 'the place', 'my work', 'the office', 'their house', 'his house', 'her house', 'the building', 'the church', 'the mosque', 'the synagogue', 'everyone']], gap: 1 },
+  ] },
+  { name: 'weapon', kind: 'harm_to_others', weight: 0.8, negatable: true, patterns: [
+    { slots: [['get', 'grab', 'take', 'bring', 'load', 'buy', 'bought', 'got', 'loaded', 'carry', 'use', 'getting', 'grabbing', 'taking', 'bringing', 'loading', 'buying'],
+      ['gun', 'guns', 'rifle', 'shotgun', 'pistol', 'firearm', 'weapon', 'weapons', 'machete', 'ammo', 'ammunition', 'bullets']], gap: 3 },
+    { slots: [['make sure', 'make certain', 'ensure'], ['he', 'she', 'they', 'him', 'her', 'them'], ['never', 'can not', 'will not', 'does not', 'do not', 'is gone', 'are gone']], gap: 1 },
   ] },
   { name: 'tell_to_die', kind: 'harm_to_others', weight: 0.8, negatable: true, patterns: [
     { slots: [['kys', 'go kill yourself', 'kill yourself', 'go die', 'drink bleach']] },

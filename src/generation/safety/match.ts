@@ -275,10 +275,10 @@ function matchPattern(toks: Tok[], pat: Pattern, fuzzy: boolean): { start: numbe
 export const NEGATORS = new Set(['not', 'never', 'no', 'nor', 'none', 'neither', 'nobody', 'nothing', 'without', 'hardly']);
 /**
  * Words that turn a negation into a hedge ("I can't SAY I would never…",
- * "I'm not SURE I won't…", "it's not LIKE I want to die"): a negation next to
- * one of them does not cancel the match.
+ * "I'm not SURE I won't…", "it's not LIKE I want to die", "I can't STOP
+ * thinking about dying"): a negation next to one of them does not cancel the match.
  */
-const HEDGES = new Set(['say', 'saying', 'said', 'sure', 'promise', 'guarantee', 'certain', 'convinced', 'know', 'like', 'pretend', 'mean']);
+const HEDGES = new Set(['say', 'saying', 'said', 'sure', 'promise', 'guarantee', 'certain', 'convinced', 'know', 'like', 'pretend', 'mean', 'stop', 'help']);
 /** After a negated match, a contrast plus one of these keeps the risk ("I'd never hurt myself, but I've thought about it"). */
 const CONTRAST = new Set(['but', 'though', 'although', 'yet', 'sometimes', 'except']);
 const IDEATION = new Set(['want', 'wish', 'think', 'thinking', 'thought', 'thoughts', 'urge', 'urges', 'tempted', 'might', 'maybe', 'could', 'do', 'sometimes', 'part', 'lately', 'again']);

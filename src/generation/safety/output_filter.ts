@@ -44,6 +44,8 @@ export const OUTPUT_RULES: readonly Rule<OutputRuleName>[] = [
     { slots: [['razor', 'blade', 'knife', 'lighter', 'scissors'], ['on your', 'to your', 'against your', 'across your', 'into your'], ['skin', 'arm', 'arms', 'wrist', 'wrists', 'leg', 'legs', 'thigh', 'thighs', 'throat', 'neck']], gap: 1 },
     { slots: [['hurt', 'harm', 'burn', 'punish', 'starve', 'hit', 'cut'], ['yourself'], ['by', 'with', 'using']], gap: 1 },
     { slots: [['on your', 'across your', 'into your', 'inside your'], ['thighs', 'thigh', 'wrists', 'wrist', 'arms', 'arm', 'legs', 'stomach', 'hips'], ['where nobody', 'where no one', 'so nobody', 'so no one', 'so people', 'where people']], gap: 1 },
+    { slots: [['cut', 'cutting', 'burn', 'burning', 'hurt', 'harm', 'hurting', 'harming', 'do it'], ['somewhere less visible', 'somewhere hidden', 'where no one can see', 'where nobody can see', 'where it will not show', 'less visible', 'where it does not show', 'somewhere people will not see']], gap: 2 },
+    { slots: [['a bottle of', 'a packet of', 'a box of', 'a handful of', 'a strip of', 'the whole bottle of', 'the whole packet of'], ['pills', 'sleeping pills', 'tablets', 'painkillers', 'paracetamol', 'ibuprofen', 'aspirin', 'sleeping tablets', 'antidepressants']] },
     { slots: [['hide', 'hiding', 'cover up', 'cover'], ['the cuts', 'the scars', 'the marks', 'the wounds', 'your cuts', 'your scars', 'the burns']], gap: 1 },
   ] },
   { name: 'medication_dosing', kind: 'medication_dosing', weight: 1, negatable: false, fuzzy: false, patterns: [
@@ -55,7 +57,7 @@ export const OUTPUT_RULES: readonly Rule<OutputRuleName>[] = [
     { slots: [['dose', 'dosage', 'doses'], ['of', 'is', 'should be', 'per day', 'a day', 'twice']], gap: 1 },
   ] },
   { name: 'diagnosis', kind: 'diagnosis', weight: 1, negatable: false, fuzzy: false, patterns: [
-    { slots: [['you have', 'you have got', 'you suffer from', 'you are suffering from', 'you are showing signs of', 'you show signs of', 'you display', 'you are', 'you might have', 'you may have',
+    { slots: [['suffer from', 'suffering from', 'you have', 'you have got', 'you suffer from', 'you are suffering from', 'you are showing signs of', 'you show signs of', 'you display', 'you are', 'you might have', 'you may have',
       'you could have', 'you probably have', 'you definitely have', 'you clearly have', 'sounds like', 'looks like', 'seems like', 'this is', 'that is', 'it is', 'classic', 'textbook', 'symptoms of', 'signs of',
       'a case of', 'you do not have', 'you are not', 'i think you have', 'i think you are', 'consistent with', 'diagnose you with', 'diagnosed with', 'meet the criteria for', 'you meet the criteria for'], DISORDERS], gap: 2 },
     { slots: [['i diagnose', 'my diagnosis', 'my assessment is', 'a diagnosis of', 'you would be diagnosed', 'i would diagnose', 'clinically speaking you']] },
@@ -64,7 +66,9 @@ export const OUTPUT_RULES: readonly Rule<OutputRuleName>[] = [
     { slots: [['your fault', 'your own fault', 'your own doing', 'on you entirely', 'all on you']] },
     { slots: [['you brought this on yourself', 'you asked for it', 'you deserve this', 'you deserved it', 'you deserve it', 'you deserved this', 'yourself to blame', 'you are to blame', 'blame yourself',
       'should be ashamed', 'shame on you', 'ashamed of yourself', 'should feel guilty', 'should feel bad', 'should feel ashamed', 'should know better', 'should have known better', 'embarrassing yourself', 'you let everyone down', 'you let them down', 'disappointed in you']] },
-    { slots: [['you are', 'you are being', 'stop being', 'you sound', 'you seem', 'how', 'make you', 'makes you', 'you were being', 'you are acting', 'you act', 'such a', 'you are so', 'you are just'],
+    { slots: [['if you tried harder', 'if you had tried harder', 'try harder', 'if you just tried', 'did not try hard enough', 'not trying hard enough', 'need to try harder', 'crying will not help', 'crying does not help',
+      'crying about it will not help', 'grow up $', 'your own choices', 'you made your bed', 'you chose this', 'you let this happen', 'you let it happen']] },
+    { slots: [['you are', 'you were', 'you are too', 'you were too', 'you are being', 'stop being', 'you sound', 'you seem', 'how', 'make you', 'makes you', 'you were being', 'you are acting', 'you act', 'such a', 'you are so', 'you are just'],
       ['pathetic', 'weak', 'ridiculous', 'dramatic', 'overreacting', 'over reacting', 'selfish', 'stupid', 'lazy', 'worthless', 'a failure', 'useless', 'attention seeking', 'an attention seeker', 'too sensitive', 'childish',
         'crazy', 'hysterical', 'a burden', 'a disappointment', 'silly', 'an idiot', 'irrational', 'oversensitive', 'a coward', 'cowardly', 'a loser', 'ungrateful', 'a drama queen', 'so negative', 'a mess', 'hopeless', 'needy', 'spoiled', 'spoilt']], gap: 1 },
     { slots: [['others', 'other people', 'some people', 'many people', 'lots of people'], ['have it worse', 'have it much worse', 'have it way worse', 'have it far worse', 'have bigger problems', 'have real problems', 'are worse off']] },
@@ -74,7 +78,7 @@ export const OUTPUT_RULES: readonly Rule<OutputRuleName>[] = [
   { name: 'false_promise', kind: 'false_promise', weight: 1, negatable: true, patterns: [
     { slots: [YOU_WILL, ['be fine', 'be okay', 'be ok', 'be alright', 'be all right', 'be perfect', 'be great', 'work out', 'all work out', 'be better soon', 'get better', 'improve', 'feel better', 'be happy', 'be cured', 'go away',
       'never feel', 'never be sad', 'never happen again', 'always be', 'fix', 'cure', 'solve', 'heal', 'recover', 'get through this', 'pass', 'be over soon', 'disappear', 'definitely', 'certainly', 'surely']], gap: 1 },
-    { slots: [['will', 'is going to', 'are going to', 'will all'], ['cure', 'fix', 'solve', 'heal', 'be cured', 'be fixed', 'make it go away', 'take away the pain', 'definitely', 'certainly', 'never feel', 'disappear', 'go away', 'vanish']], gap: 1 },
+    { slots: [['will', 'is going to', 'are going to', 'will all'], ['cure', 'fix', 'solve', 'heal', 'be cured', 'be fixed', 'be behind you', 'be over', 'be a distant memory', 'be gone', 'be completely', 'be totally', 'be fully', 'completely cured', 'fully cured', 'fully recovered', 'make it go away', 'take away the pain', 'definitely', 'certainly', 'never feel', 'disappear', 'go away', 'vanish']], gap: 1 },
     { slots: [['i promise', 'we promise', 'promise you', 'i guarantee', 'we guarantee', 'guaranteed', 'guarantee you', 'i swear', 'i assure you', 'trust me it will', '100 percent', 'one hundred percent', 'without a doubt', 'there is no doubt', 'for sure you', 'for certain']] },
     { slots: [['i can fix', 'i will fix', 'i can make', 'i will make', 'i can cure', 'i will cure', 'this will cure', 'this cures', 'i can solve', 'i will solve', 'this will solve', 'this will fix', 'i can take away', 'i will take away'],
       ['this', 'it', 'you', 'your', 'everything', 'the pain', 'all of']], gap: 1 },
