@@ -142,7 +142,7 @@ export function loadEmpatheticDialogues(path: string, opts: LoadOptions = {}): {
   const text = readText(path);
   let rows: { record: string[]; info: { lines: number } }[];
   try {
-    rows = parse(text, { quote: false, relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as { record: string[]; info: { lines: number } }[];
+    rows = parse(text, { quote: false, relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
   } catch (err) {
     throw new DataError(`${path}: not readable as EmpatheticDialogues CSV (${(err as Error).message})`);
   }
