@@ -34,7 +34,7 @@ const PEOPLE = [
 const VIOLENT = [
   'kill', 'kil', 'murder', 'hurt', 'stab', 'shoot', 'strangle', 'choke', 'beat up', 'attack', 'poison', 'punch', 'harm', 'run over', 'slap',
   'knife', 'beat the crap out of', 'beat the shit out of', 'killing', 'murdering', 'hurting', 'stabbing', 'shooting', 'strangling', 'choking',
-  'attacking', 'poisoning', 'punching', 'harming', 'beating up',
+  'attacking', 'poisoning', 'punching', 'harming', 'beating up', 'smash', 'bash', 'burn', 'torch', 'set fire to', 'smashing', 'bashing', 'burning',
 ];
 const INTENT = [
   'want to', 'going to', 'will', 'could', 'would', 'plan to', 'planning to', 'about to', 'ready to', 'feel like', 'thinking about',
@@ -49,6 +49,7 @@ const IDIOM_OBJECTS = [
   'performance', 'gig', 'show', 'audition', 'problem', 'task', 'day', 'lot', 'bit', 'little', 'diet', 'budget', 'back', 'knee', 'leg', 'foot',
   'hand', 'head', 'eyes', 'ears', 'message', 'email', 'text', 'dm', 'look', 'smile', 'shot', 'ball', 'goal', 'target', 'piano', 'song',
   'boredom', 'hunger', 'thirst', 'cravings', 'craving', 'kindness', 'compliments', 'questions', 'question', 'breeze', 'party',
+  'toast', 'bridges', 'candle', 'candles', 'calories', 'fat', 'cd', 'dvd', 'disc', 'records', 'workout', 'ceiling', 'glass', 'bread', 'dinner',
 ];
 
 export const CRISIS_RULES: readonly Rule<Kind>[] = [
@@ -79,6 +80,7 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   ] },
   { name: 'better_off_dead', kind: 'suicide', weight: 1, negatable: true, patterns: [
     { slots: [['better off'], ['dead', 'ded', 'without me', 'if i was gone', 'if i were gone', 'if i died', 'if i was dead', 'if i were dead', 'if i was not here', 'if i were not here', 'if i was not around']], gap: 1 },
+    { slots: [['better place without me', 'better without me', 'happier without me', 'easier without me', 'better off without me', 'fine without me', 'better if i was gone', 'better if i were gone', 'without me in it', 'without me around']] },
     { slots: [['nobody', 'no one', 'noone'], ['would miss me', 'will miss me', 'would notice if i', 'would care if i died', 'would care if i was gone']], gap: 1 },
   ] },
   { name: 'no_will_to_live', kind: 'suicide', weight: 1, negatable: true, spanExclusions: ['in', 'at', 'near', 'on', 'abroad', 'there', 'together', 'alone', 'with'], patterns: [
@@ -99,6 +101,10 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
     { slots: [['this is my'], ['goodbye', 'last message', 'final message', 'last goodbye']], gap: 1 },
     { slots: [['write', 'wrote', 'writing', 'written', 'left'], ['goodbye letter', 'goodbye letters', 'goodbye note', 'goodbye notes', 'a note for my family', 'letters to my family']], gap: 2 },
     { slots: [['giving away', 'gave away', 'give away'], ['my things', 'my stuff', 'my belongings', 'all my', 'my possessions']], gap: 1 },
+    // Warning signs (988 Lifeline / AFSP lists): saying goodbye, giving possessions away, feeling a burden, unbearable pain, feeling trapped.
+    { slots: [['giving', 'gave', 'give', 'given'], ['my things', 'my stuff', 'my belongings', 'my possessions', 'everything i own', 'my pets', 'my savings'], ['away']], gap: 1 },
+    { slots: [['said my goodbyes', 'saying my goodbyes', 'say my goodbyes', 'made my goodbyes', 'my final goodbyes', 'my last goodbyes']] },
+    { slots: [['my funeral', 'my own funeral', 'my grave', 'my own grave', 'my suicide note', 'my will and']] },
     { slots: [['say goodbye', 'saying goodbye', 'said goodbye'], ['to everyone', 'forever', 'for the last time', 'for good']], gap: 1 },
   ] },
   { name: 'method_plan', kind: 'suicide', weight: 1, negatable: true, exclusions: ['in the foot'], patterns: [
@@ -106,7 +112,7 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
       ['all my pills', 'all the pills', 'all my tablets', 'all the tablets', 'all of my pills', 'all my meds', 'a whole bottle', 'the whole bottle', 'the whole packet', 'every pill', 'too many pills', 'a handful of pills', 'a bunch of pills', 'all my medication', 'all of them at once']], gap: 2 },
     { slots: [['stockpile', 'stockpiling', 'stockpiled', 'saving up', 'saved up', 'hoarding', 'hoarded', 'collecting'], ['pills', 'my pills', 'my meds', 'tablets', 'my tablets', 'painkillers', 'sleeping pills', 'my medication']], gap: 1 },
     { slots: [['overdose', 'overdosing', 'overdosed', 'od', 'oding']] },
-    { slots: [['painless', 'quickest', 'easiest', 'best', 'fastest', 'surest', 'quick', 'quietest'], ['way to die', 'way to kill myself', 'way to end it', 'way to end my life', 'way to go', 'method', 'methods', 'way to do it']], gap: 1 },
+    { slots: [['painless', 'quickest', 'easiest', 'best', 'fastest', 'surest', 'quick', 'quietest'], ['way to die', 'way to kill myself', 'way to kill yourself', 'way to end it', 'way to end my life', 'way to end your life', 'way to commit suicide', 'way to go', 'method', 'methods', 'way to do it']], gap: 1 },
     { slots: [['how many', 'how much'], ['pills', 'tablets', 'paracetamol', 'acetaminophen', 'tylenol', 'ibuprofen', 'aspirin', 'sleeping pills', 'painkillers', 'insulin', 'xanax', 'antidepressants', 'of my meds', 'of my medication'], ['it takes', 'would it take', 'does it take', 'to die', 'to overdose', 'is lethal', 'is fatal', 'would kill', 'kill you', 'kill a person']], gap: 3 },
     { slots: [['drive', 'driving', 'crash', 'crashing', 'steer', 'swerve', 'swerving'], ['into a wall', 'into a tree', 'off a bridge', 'off the road', 'off a cliff', 'into traffic', 'into a lorry', 'into a truck', 'into oncoming traffic', 'into the river', 'into the sea']], gap: 3 },
     { slots: [['how many pills', 'how many tablets', 'how much'], ['to die', 'never wake up', 'not wake up', 'kill me', 'to overdose', 'is lethal', 'is fatal', 'would kill', 'to end it']], gap: 4 },
@@ -119,6 +125,10 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   { name: 'burden', kind: 'suicide', weight: 0.7, negatable: true, patterns: [
     { slots: [['i am', 'i am just', 'i am such', 'feel like', 'i feel like', 'i have become', 'i am only', 'i am nothing but'], ['a burden', 'burden to everyone', 'a waste of space', 'a waste of oxygen', 'better off gone']], gap: 2 },
     { slots: [['everyone', 'everybody', 'my family', 'they', 'the world'], ['would be happier without me', 'would be fine without me', 'would be better without me', 'does not need me', 'do not need me']], gap: 1 },
+  ] },
+  { name: 'unbearable', kind: 'suicide', weight: 0.6, negatable: true, patterns: [
+    { slots: [['want', 'wish', 'need', 'just want', 'i want'], ['it all to stop', 'everything to stop', 'it to stop forever', 'the pain to stop forever', 'to stop existing', 'to stop forever', 'to not exist', 'not to exist', 'it all to end', 'everything to end', 'it to be over', 'it all to be over', 'to be at peace forever', 'eternal sleep']], gap: 2 },
+    { slots: [['unbearable pain', 'pain is unbearable', 'pain is too much', 'the pain is too much', 'too much pain to live', 'hurts too much to live', 'no way out', 'trapped with no way out', 'no escape', 'only way out']] },
   ] },
   { name: 'disappear', kind: 'suicide', weight: 0.6, negatable: true, patterns: [
     { slots: [['want to', 'wish i could', 'just want to', 'i could just', 'wish to'], ['disappear', 'vanish', 'fade away', 'cease to be']], gap: 1 },
@@ -168,9 +178,12 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
     { slots: [['bring', 'bringing', 'take', 'taking', 'brought', 'carry', 'carrying'], ['a gun', 'a knife', 'my gun', 'a weapon', 'my knife', 'a rifle', 'a bat', 'my dad\'s gun', 'a machete'], ['to school', 'to work', 'to class', 'to the office', 'to the party', 'to his house', 'to her house', 'to their house', 'tomorrow', 'to show them']], gap: 2 },
     { slots: [['shoot up', 'shooting up', 'blow up', 'bomb', 'set fire to', 'burn down'], ['the school', 'my school', 'the place', 'my work', 'the office', 'their house', 'his house', 'her house', 'the building', 'the church', 'the mosque', 'the synagogue', 'everyone']], gap: 1 },
   ] },
-  { name: 'weapon', kind: 'harm_to_others', weight: 0.8, negatable: true, patterns: [
+  { name: 'weapon', kind: 'harm_to_others', weight: 0.8, negatable: true, spanExclusions: ['set', 'sets', 'block', 'sharpener', 'skills', 'collection', 'range', 'club', 'safety', 'game', 'games'], patterns: [
     { slots: [['get', 'grab', 'take', 'bring', 'load', 'buy', 'bought', 'got', 'loaded', 'carry', 'use', 'getting', 'grabbing', 'taking', 'bringing', 'loading', 'buying'],
       ['gun', 'guns', 'rifle', 'shotgun', 'pistol', 'firearm', 'weapon', 'weapons', 'machete', 'ammo', 'ammunition', 'bullets']], gap: 3 },
+    { slots: [['revenge', 'vengeance', 'payback'], ['knife', 'gun', 'weapon', 'blade', 'hurt', 'kill', 'pay', 'sorry', 'regret', 'suffer', 'bleed']], gap: 8 },
+    { slots: [['get', 'take', 'have', 'plan', 'planning', 'plotting', 'want', 'going to get', 'going to take', 'will get', 'will have'], ['my revenge', 'revenge on', 'revenge', 'vengeance', 'payback']], gap: 1 },
+    { slots: [['i have a', 'i have got a', 'i got a', 'i bought a', 'i carry a', 'i keep a'], ['knife', 'gun', 'blade', 'weapon', 'machete', 'rifle', 'pistol']] },
     { slots: [['make sure', 'make certain', 'ensure'], ['he', 'she', 'they', 'him', 'her', 'them'], ['never', 'can not', 'will not', 'does not', 'do not', 'is gone', 'are gone']], gap: 1 },
   ] },
   { name: 'tell_to_die', kind: 'harm_to_others', weight: 0.8, negatable: true, patterns: [
