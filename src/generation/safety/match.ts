@@ -206,28 +206,37 @@ function matchAlt(toks: Tok[], at: number, alt: string[], fuzzy: boolean): { end
 }
 
 
-/** All matches of a pattern starting at each position (the first way each start matches). */
 interface CompiledSlot {
-  /** Alternatives (as word lists) by the first letter of their first word. */
-  byFirst: Map<string, string[][]>;
+  /** Alternatives (as word lists) by their exact first word. */
+  byWord: Map<string, string[][]>;
+  /** Alternatives whose first word is a fuzzy keyword, by its first letter (the only ones that can match inexactly). */
+  fuzzyByFirst: Map<string, string[][]>;
   /** Alternatives starting with a wildcard (`*`, `#num`, `$`): tried for every word. */
   any: string[][];
 }
 const COMPILED = new WeakMap<Pattern, CompiledSlot[]>();
 
-/** Indexes alternatives by first letter: a word can only match a pattern word with the same first letter. */
+function pushAlt(m: Map<string, string[][]>, k: string, v: string[]): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/**
+ * Indexes alternatives so that each text word only tries the few that can
+ * match it: by exact first word, plus (for fuzzy keywords) by first letter.
+ */
 function compile(pat: Pattern): CompiledSlot[] {
   let c = COMPILED.get(pat);
   if (c) return c;
   c = pat.slots.map((alts) => {
-    const slot: CompiledSlot = { byFirst: new Map(), any: [] };
+    const slot: CompiledSlot = { byWord: new Map(), fuzzyByFirst: new Map(), any: [] };
     for (const alt of alts) {
       const w = alt.split(' ');
-      if (w[0] === '*' || w[0] === '#num' || w[0] === '$' || /^\d/.test(w[0])) slot.any.push(w);
+      if (w[0] === '*' || w[0] === '#num' || w[0] === '$') slot.any.push(w);
       else {
-        const list = slot.byFirst.get(w[0][0]) ?? [];
-        list.push(w);
-        slot.byFirst.set(w[0][0], list);
+        pushAlt(slot.byWord, w[0], w);
+        if (FUZZY_KEYWORDS.has(w[0])) pushAlt(slot.fuzzyByFirst, w[0][0], w);
       }
     }
     return slot;
@@ -237,6 +246,18 @@ function compile(pat: Pattern): CompiledSlot[] {
 }
 
 const NO_ALTS: string[][] = [];
+
+/** The alternatives of `slot` worth trying at word `w` (a superset of those that match it). */
+function candidates(slot: CompiledSlot, w: string | undefined, fuzzy: boolean): string[][][] {
+  if (w === undefined) return [slot.any];
+  const out: string[][][] = [slot.byWord.get(w) ?? NO_ALTS];
+  if (fuzzy) {
+    if (/(.)\1/.test(w)) out.push(slot.byWord.get(collapseRuns(w)) ?? NO_ALTS);
+    out.push(slot.fuzzyByFirst.get(w[0]) ?? NO_ALTS);
+  }
+  out.push(slot.any);
+  return out;
+}
 
 /** All matches of a pattern starting at each position (the first way each start matches). */
 function matchPattern(toks: Tok[], pat: Pattern, fuzzy: boolean): { start: number; end: number; fuzzy: boolean; gaps: number[] }[] {
@@ -258,14 +279,15 @@ function matchPattern(toks: Tok[], pat: Pattern, fuzzy: boolean): { start: numbe
     for (let skip = 0; skip <= (slot === 0 ? 0 : gap); skip++) {
       if (skip > 0 && (!toks[at + skip - 1] || toks[at + skip - 1].boundary)) break;
       const t = toks[at + skip];
-      const first = t ? (slots[slot].byFirst.get(t.w[0]) ?? NO_ALTS) : NO_ALTS;
-      const r = tryAlts(first, slot, at, skip, start, fz, gaps) ?? tryAlts(slots[slot].any, slot, at, skip, start, fz, gaps);
-      if (r) return r;
+      for (const alts of candidates(slots[slot], t?.w, fuzzy)) {
+        const r = tryAlts(alts, slot, at, skip, start, fz, gaps);
+        if (r) return r;
+      }
     }
     return null;
   };
   for (let i = 0; i < toks.length; i++) {
-    if (toks[i].boundary && !slots[0].byFirst.has(toks[i].w[0])) continue;
+    if (toks[i].boundary && !slots[0].byWord.has(toks[i].w)) continue;
     const r = rec(0, i, i, false, []);
     if (r) out.push(r);
   }
