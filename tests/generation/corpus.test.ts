@@ -40,10 +40,13 @@ describe('bundled intervention corpus', () => {
   });
 
   it('holds out whole templates: no held-out template or sentence appears in training', () => {
-    const trainTemplates = new Set(entries.filter((e) => e.split === 'train').map((e) => e.templateId));
-    const heldTemplates = new Set(entries.filter((e) => e.split === 'heldout').map((e) => e.templateId));
+    const core = (id: string | undefined): string => (id ?? '').split('.').slice(0, 2).join('.');
+    const trainTemplates = new Set(entries.filter((e) => e.split === 'train').map((e) => core(e.templateId)));
+    const heldTemplates = new Set(entries.filter((e) => e.split === 'heldout').map((e) => core(e.templateId)));
     for (const t of heldTemplates) expect(trainTemplates.has(t)).toBe(false);
     expect(heldTemplates.size).toBe(STRATEGIES.length); // round(0.2 * 6) = 1 per strategy
+    expect([...heldTemplates].sort()).toEqual(stats.heldoutTemplates);
+    for (const e of entries) expect(e.templateId).toBe(`${core(e.templateId)}.${e.emotion}`);
     const trainTexts = new Set(entries.filter((e) => e.split === 'train').map((e) => e.text));
     for (const e of entries) if (e.split === 'heldout') expect(trainTexts.has(e.text)).toBe(false);
     const share = stats.heldout / stats.entries;
@@ -67,12 +70,18 @@ describe('bundled intervention corpus', () => {
 
   it('uses the emotion words of the entry\'s own emotion and intensity', () => {
     // validation.0 always names the feeling: "It makes ... sense to feel {feel} ...".
-    const v0 = entries.filter((e) => e.templateId === 'validation.0');
+    const v0 = entries.filter((e) => e.templateId?.startsWith('validation.0.'));
     expect(v0.length).toBeGreaterThan(50);
     for (const e of v0) {
       const feel = LEXICON[e.emotion as (typeof EKMAN7)[number]].feel[e.intensity];
       expect(feel.some((f) => e.text.includes(`to feel ${f} `) || e.text.includes(`to feel ${f}.`))).toBe(true);
     }
+  });
+
+  it('gives every cell a held-out reference even with a small perCell', () => {
+    const small = buildCorpus({ rng: new Rng(5), perCell: 2 });
+    const cells = new Set(small.filter((e) => e.split === 'heldout').map((e) => `${e.emotion}/${e.intensity}/${e.tone}/${e.strategy}`));
+    expect(cells.size).toBe(EKMAN7.length * 3 * TONES.length * STRATEGIES.length);
   });
 
   it('restricts to a preset subset and rejects unknown labels with a suggestion', () => {

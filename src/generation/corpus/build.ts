@@ -1,7 +1,10 @@
 /**
  * Composes the bundled intervention corpus from the grammar: every emotion ×
  * intensity × tone × strategy cell gets `perCell` replies (opener + core +
- * closer), deterministically from the Rng. The held-out split is by template:
+ * closer), deterministically from the Rng. `templateId` is
+ * `strategy.index.emotion`: sentences sharing it are paraphrases (same core
+ * template, same emotion's words; opener, closer, intensity and wording
+ * alternatives vary). The held-out split is by core template:
  * per strategy, a share of the core templates is reserved, so held-out
  * sentences are new compositions, never copies or near-copies of training ones.
  */
@@ -25,7 +28,11 @@ import {
 
 export interface BuildCorpusOptions {
   rng: Rng;
-  /** Replies per emotion × intensity × tone × strategy cell (templates are cycled). Default 8. */
+  /**
+   * Replies per emotion × intensity × tone × strategy cell. The held-out
+   * templates get their share of the draws (at least one, so every cell has a
+   * held-out reference); the rest cycle over the training templates. Default 8.
+   */
   perCell?: number;
   /** Share of each strategy's templates reserved for the held-out split, in [0, 0.5]. Default 0.2. */
   heldoutShare?: number;
@@ -103,11 +110,18 @@ export function buildCorpusWithStats(opts: BuildCorpusOptions): { entries: Corpu
           const cell = `${emotion}.${intensity}.${tone}.${strategy}`;
           const rng = opts.rng.fork(cell);
           const templates = STRATEGY_TEMPLATES[strategy];
-          const start = rng.int(templates.length);
+          // Held-out draws get the held-out templates' share of perCell (at least one, so every cell has a
+          // reference); the other draws cycle over the training templates. Both orders are shuffled per cell.
+          const all = rng.shuffle([...templates.keys()]);
+          const heldIdx = all.filter((i) => held.has(`${strategy}.${i}`));
+          const trainIdx = all.filter((i) => !held.has(`${strategy}.${i}`));
+          const nHeld = heldIdx.length === 0 ? 0 : Math.min(perCell, Math.max(1, Math.round((perCell * heldIdx.length) / templates.length)));
           const seen = new Set<string>();
           for (let k = 0; k < perCell; k++) {
-            const ti = (start + k) % templates.length;
-            const templateId = `${strategy}.${ti}`;
+            const ti = k < nHeld ? heldIdx[k % heldIdx.length] : trainIdx[(k - nHeld) % trainIdx.length];
+            const core = `${strategy}.${ti}`;
+            // Paraphrases: the same core template filled with the same emotion's words (tone and intensity vary).
+            const templateId = `${core}.${emotion}`;
             let text: string | undefined;
             for (let tries = 0; tries < MAX_REDRAWS && text === undefined; tries++) {
               const parts = [
@@ -130,7 +144,7 @@ export function buildCorpusWithStats(opts: BuildCorpusOptions): { entries: Corpu
               intensity,
               tone,
               strategy,
-              split: held.has(templateId) ? 'heldout' : 'train',
+              split: held.has(core) ? 'heldout' : 'train',
               templateId,
             });
           }
