@@ -289,3 +289,14 @@ export function verifyAudit(path: string, opts: { key?: string; anchor?: boolean
   }
   return { ok: true, status: 'ok', records: count, warnings };
 }
+
+/**
+ * One line for `affectlab audit verify LOG` and its exit code: 0 verified,
+ * 1 tampered or unreadable, 2 torn last line (a killed writer, not tampering).
+ */
+export function describeVerification(path: string, v: AuditVerification): { exitCode: number; message: string } {
+  const warn = v.warnings.length ? ` (${v.warnings.join('; ')})` : '';
+  if (v.ok) return { exitCode: 0, message: `${path}: OK, ${v.records} records verified${warn}` };
+  const where = v.firstBad ? `${v.firstBad.kind} at line ${v.firstBad.line}: ${v.firstBad.reason}` : v.status;
+  return { exitCode: v.status === 'torn' ? 2 : 1, message: `${path}: ${v.status.toUpperCase()} after ${v.records} good records; ${where}${warn}` };
+}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
-import { anchorPath, AuditLog, canonicalJson, GENESIS_HASH, recordHash, verifyAudit, type AuditEntry } from '../../src/generation/audit.js';
+import { anchorPath, AuditLog, canonicalJson, describeVerification, GENESIS_HASH, recordHash, verifyAudit, type AuditEntry } from '../../src/generation/audit.js';
 import { scrubPII } from '../../src/generation/safety/pii.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'affectlab-audit-'));
@@ -80,6 +80,7 @@ describe('audit log', () => {
     lines[2] = lines[2].replace('reply number 2', 'reply number two');
     writeLines(path, lines);
     expect(verifyAudit(path)).toMatchObject({ ok: false, status: 'tampered', records: 2, firstBad: { line: 3, kind: 'changed' } });
+    expect(describeVerification(path, verifyAudit(path)).exitCode).toBe(1);
   });
 
   it('detects a removed record', () => {
@@ -136,6 +137,8 @@ describe('audit log', () => {
     log.append(entry('after repair'));
     expect(warned[0]).toMatch(/cut off a torn last line of \d+ bytes/);
     expect(verifyAudit(path)).toMatchObject({ ok: true, records: 4 });
+    expect(describeVerification(path, v)).toEqual({ exitCode: 2, message: expect.stringMatching(/TORN after 3 good records; torn at line 4/) });
+    expect(describeVerification(path, verifyAudit(path))).toEqual({ exitCode: 0, message: `${path}: OK, 4 records verified` });
   });
 
   it('with a key, a rewritten chain fails verification', () => {

@@ -4,7 +4,7 @@
  * layer does not depend on the model, and a crisis turn provably never
  * reaches it.
  */
-import type { Controls, Intervention, Tokenizer } from '../types.js';
+import type { Controls, Intervention, SafetyVerdict, Tokenizer } from '../types.js';
 import { detectCrisis, type CrisisDetection } from './crisis.js';
 import { escalationReply, type CrisisLine } from './escalation.js';
 import { filterOutput } from './output_filter.js';
@@ -14,8 +14,8 @@ export interface SafeTurnOptions {
   /** The user's text for this turn (the transcript). */
   input: string;
   controls: Controls;
-  /** Produces the model's intervention; called only when the input shows no crisis. */
-  generate: () => Intervention | Promise<Intervention>;
+  /** Produces the model's intervention (its safety verdict, if any, is replaced); called only when the input shows no crisis. */
+  generate: () => GeneratedText | Promise<GeneratedText>;
   /** Clinician review of the final intervention, escalations included. */
   override?: OverrideCallback;
   overrideOptions?: OverrideOptions;
@@ -25,6 +25,9 @@ export interface SafeTurnOptions {
   /** Replaces the default fallback for blocked outputs. */
   fallback?: string;
 }
+
+/** What a generator returns: an intervention before the safety layer has judged it. */
+export type GeneratedText = Omit<Intervention, 'safety'> & { safety?: SafetyVerdict };
 
 export interface SafeTurn {
   intervention: Intervention;
