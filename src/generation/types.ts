@@ -26,6 +26,22 @@ export interface SafetyVerdict {
   /** The rule that fired, if any. */
   rule?: string;
   needsHuman: boolean;
+  /** Set when a clinician's callback reviewed the intervention (safety/override.ts). */
+  override?: HumanOverrideRecord;
+}
+
+/** What a human reviewer did with an intervention before it was returned. */
+export interface HumanOverrideRecord {
+  action: 'approve' | 'edit' | 'replace';
+  /** Reviewer id, as the deployment names reviewers. */
+  by?: string;
+  reason?: string;
+  /** ISO time of the decision. */
+  time: string;
+  /** The text before an edit or replacement. */
+  originalText?: string;
+  /** The output filter's verdict on the reviewer's text (recorded; the reviewer has the last word unless `enforce`). */
+  recheck?: { verdict: 'ok' | 'blocked'; rule?: string };
 }
 
 export interface Intervention {

@@ -1,0 +1,5 @@
+export * from './grammar.js';
+export * from './expand.js';
+export * from './build.js';
+export * from './cues.js';
+export * from './loaders.js';
