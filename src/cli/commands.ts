@@ -122,3 +122,33 @@ export async function showConfig(args: string[], cwd: string, multirun: boolean)
 export function listJobs(): void {
   for (const name of jobs.names()) process.stdout.write(`${name}\t${jobs.get(name).description}\n`);
 }
+
+/** `affectlab data synth --out DIR [overrides...]`: writes a SynAffect corpus to disk. */
+export async function dataSynth(args: string[], out: string, cwd: string, overwrite: boolean): Promise<void> {
+  const { experiment, overrides } = splitExperiment(args);
+  const settings = await loadSettingsAndPlugins(cwd, overrides);
+  const r = await resolveConfig({ experiment, overrides, cwd }, settings);
+  const ds = r.config.dataset as Record<string, unknown> | undefined;
+  if (!ds || !String(ds.name).startsWith('synaffect') || ds.name === 'synaffect_dir') {
+    throw new AffectlabError(`data synth: the dataset section must be a SynAffect generator (dataset=synaffect, synaffect_iemocap, ...), got ${JSON.stringify(ds?.name)}`);
+  }
+  const { writeSynthCorpus } = await import('../data/index.js');
+  const { Rng } = await import('../core/rng.js');
+  const { progress } = await import('../core/progress.js');
+  const bar = progress({ label: 'synth', total: Number(ds.n ?? 0) });
+  const log = consoleLogger(String(r.config.log_level ?? 'info'));
+  const res = writeSynthCorpus({ out: resolve(cwd, out), config: ds as never, rng: new Rng(Number(r.config.seed ?? 0)), log, overwrite, onProgress: () => bar.tick() });
+  bar.stop();
+  process.stdout.write(`${resolve(cwd, out)}: ${res.n} samples, ${(res.bytes / 2 ** 20).toFixed(1)} MiB in ${res.seconds.toFixed(1)} s\n`);
+}
+
+/** `affectlab audit verify LOG`: checks the hash chain of an audit log. */
+export async function auditVerify(path: string, cwd: string): Promise<void> {
+  const { verifyAudit } = await import('../generation/audit.js');
+  const v = verifyAudit(resolve(cwd, path));
+  if (v.ok) {
+    process.stdout.write(`${path}: ok, ${v.records} records, hash chain intact${v.warnings.length ? ` (${v.warnings.join('; ')})` : ''}\n`);
+    return;
+  }
+  throw new AffectlabError(`${path}: ${v.status}: line ${v.firstBad?.line}: ${v.firstBad?.reason} (${v.records} records verified before it)`);
+}

@@ -96,6 +96,30 @@ Examples:
     .argument('<num>', 'job number; defaults to $SLURM_ARRAY_TASK_ID')
     .action(async (dir: string, num: string) => (await commands()).runOneSweepJob(dir, num === 'slurm' ? String(process.env.SLURM_ARRAY_TASK_ID ?? '') : num));
 
+  const data = program.command('data').description('datasets: write the synthetic corpus to disk');
+  data
+    .command('synth')
+    .description('write a SynAffect corpus as WAV, PNG, CSV and a JSON index (read back with dataset=synaffect_dir)')
+    .argument('[args...]', '[experiment] [overrides...] (dataset.* keys, e.g. dataset.n=100 dataset=synaffect_iemocap)')
+    .requiredOption('--out <dir>', 'output folder (must be empty or absent)')
+    .option('--overwrite', 'write into a folder that already holds files')
+    .addHelpText('after', `
+Examples:
+  affectlab data synth --out corpus/ dataset.n=200
+  affectlab data synth --out corpus-iemocap/ dataset=synaffect_iemocap seed=3
+  affectlab run placeholder dataset=synaffect_dir dataset.path=corpus/`)
+    .action(async (args: string[], opts: { out: string; overwrite?: boolean }) => (await commands()).dataSynth(args, opts.out, cwd, Boolean(opts.overwrite)));
+
+  const audit = program.command('audit').description('intervention audit logs');
+  audit
+    .command('verify')
+    .description('check the hash chain of an audit log: detects changed, removed, inserted or reordered records')
+    .argument('<log>', 'audit JSONL file')
+    .addHelpText('after', `
+Examples:
+  affectlab audit verify outputs/2026-11-26/10-00-00/audit.jsonl`)
+    .action(async (log: string) => (await commands()).auditVerify(log, cwd));
+
   program
     .command('list')
     .description('list registered jobs')

@@ -1,9 +1,10 @@
 import { jobs } from './registry.js';
 import { launchers } from './launchers/index.js';
+import { datasets } from '../data/registry.js';
 
 /**
  * Every registry a plugin can extend, in one place. Each layer adds its own
  * here (datasets, fusion strategies, generators, environments).
  */
-export const registries = { jobs, launchers };
+export const registries = { jobs, launchers, datasets };
 export type Registries = typeof registries;

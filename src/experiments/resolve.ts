@@ -5,6 +5,7 @@ import { composeSchema } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { loadPlugins } from './plugins.js';
 import { registries } from './registries.js';
+import { datasets } from '../data/registry.js';
 import type { ResolvedConfig } from './types.js';
 
 /** The configs/ folder shipped with affectlab (two levels above src/experiments and dist/experiments). */
@@ -51,7 +52,7 @@ export async function loadSettingsAndPlugins(cwd: string, overrides: string[]): 
  * does not describe it yet is carried as data.
  */
 export const componentSections: Record<string, (section: unknown) => z.ZodTypeAny> = {
-  dataset: () => z.unknown(),
+  dataset: (section) => bySectionName(section, datasets, 'dataset'),
   perception: () => z.unknown(),
   fusion: () => z.unknown(),
   generator: () => z.unknown(),
