@@ -19,9 +19,11 @@
  * instance to read complex64 as an interleaved Float32Array (the same layout
  * the cpu backend returns), and bridges Complex/Real/Imag/ComplexAbs/FFT/IFFT,
  * so `tf.spectral.fft/ifft/rfft/irfft`, `tf.complex`, `tf.real`, `tf.imag`
- * and `tf.abs` of a complex tensor work. Limit: other wasm kernels (add,
- * slice, concat, ...) do not understand complex64 inputs; convert with
- * `tf.real`/`tf.imag` first (tfjs's own rfft/irfft already do).
+ * and `tf.abs` of a complex tensor work. The native wasm kernels (add,
+ * slice, concat, ...) do not understand complex64 inputs, so every wasm
+ * kernel the cpu backend also has is wrapped: when any input is complex64
+ * the call goes through the bridge, otherwise straight to the native kernel
+ * (one dtype check per input per call).
  *
  * Cost: each bridged call copies its inputs and outputs once (no dataSync
  * inside the kernel loop; one heap copy per tensor), plus the cpu kernel's
@@ -49,6 +51,7 @@ interface WasmInternals {
 }
 
 const bridged: string[] = [];
+const complexRouted = new Set<string>();
 let cpuBackend: MathBackendCPU | undefined;
 const patchedBackends = new WeakSet<object>();
 
@@ -155,6 +158,31 @@ export function missingWasmKernels(): string[] {
     .sort();
 }
 
+function hasComplexInput(inputs: unknown): boolean {
+  for (const v of Object.values(inputs as Record<string, unknown>)) {
+    if (Array.isArray(v)) {
+      if (v.some((t) => (t as tf.TensorInfo | null)?.dtype === 'complex64')) return true;
+    } else if ((v as tf.TensorInfo | null)?.dtype === 'complex64') return true;
+  }
+  return false;
+}
+
+/** Wraps native wasm kernels so complex64 inputs run on the cpu implementation instead of being misread. */
+function routeComplexInputs(): void {
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const name = config.kernelName;
+    if (bridged.includes(name) || complexRouted.has(name)) continue;
+    const cpuKernel = tf.getKernel(name, 'cpu');
+    if (!cpuKernel) continue;
+    const native = config.kernelFunc;
+    const viaCpu = makeBridgedKernel(name, cpuKernel);
+    tf.unregisterKernel(name, 'wasm');
+    // Keep setupFunc/disposeFunc: the wasm backend binds its C++ entry points there.
+    tf.registerKernel({ ...config, kernelFunc: (args) => (hasComplexInput(args.inputs) ? viaCpu(args) : native(args)) });
+    complexRouted.add(name);
+  }
+}
+
 /**
  * Registers a cpu-backed wasm kernel for every kernel wasm lacks. Called by
  * `initBackend` once the wasm backend is ready; safe to call again (returns
@@ -169,5 +197,6 @@ export function bridgeMissingWasmKernels(): string[] {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: makeBridgedKernel(name, cpuKernel) });
     bridged.push(name);
   }
+  routeComplexInputs();
   return [...bridged].sort();
 }

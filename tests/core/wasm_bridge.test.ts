@@ -169,6 +169,20 @@ describe('bridged gradients match the cpu backend', () => {
     expect(f).toEqual([10, 0, -2, 2, -2, 0, -2, -2]);
   });
 
+  it('native wasm kernels given complex64 inputs fall back to cpu (add, mul, concat, zerosLike, reshape; ops the cpu backend refuses for complex, e.g. slice, stay refused)', async () => {
+    const { wasm, cpu } = await onBoth(() => {
+      const a = tf.complex(data('ar', [2, 6]), data('ai', [2, 6]));
+      const b = tf.complex(data('br', [2, 6]), data('bi', [2, 6]));
+      const prod = tf.mul(a, b);
+      const parts = [tf.add(a, b), prod, tf.concat([a, b], 1), tf.zerosLike(a), tf.reshape(a, [3, 4])];
+      return parts.flatMap((p) => [tf.real(p), tf.imag(p)]);
+    });
+    expectClose(wasm, cpu);
+    // (1+2i)(3+4i) = -5+10i, hand-derived.
+    const z = tf.tidy(() => Array.from(tf.mul(tf.complex([1], [2]), tf.complex([3], [4])).dataSync()));
+    expect(z).toEqual([-5, 10]);
+  });
+
   it('Ragged* and StaticRegexReplace run through the bridge too', async () => {
     const { wasm, cpu } = await onBoth(() => {
       const r = tf.raggedRange(tf.tensor1d([0, 5], 'int32'), tf.tensor1d([3, 7], 'int32'), tf.tensor1d([1, 1], 'int32'));
