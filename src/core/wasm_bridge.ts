@@ -27,12 +27,16 @@
  *
  * Cost: each bridged call copies its inputs and outputs once (no dataSync
  * inside the kernel loop; one heap copy per tensor), plus the cpu kernel's
- * own single-threaded JS time.
+ * own single-threaded JS time. For the three kernels where that time is
+ * pathological (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
+ * UnsortedSegmentSum) faster implementations from wasm_native_grads.ts run
+ * first; `setNativeWasmGrads(false)` turns them off (tests compare both).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NATIVE_IMPLEMENTATIONS } from './wasm_native_grads.js';
 
 /** Kernels never bridged: `Draw` renders onto an HTML canvas and has no meaning in Node. */
 const NOT_BRIDGED = new Set(['Draw']);
@@ -52,6 +56,22 @@ interface WasmInternals {
 
 const bridged: string[] = [];
 const complexRouted = new Set<string>();
+let preferNative = true;
+const calls: Record<string, { native: number; cpu: number }> = {};
+
+function count(name: string, path: 'native' | 'cpu'): void {
+  (calls[name] ??= { native: 0, cpu: 0 })[path]++;
+}
+
+/** How often each bridged kernel ran, and by which path (debugging, benchmarks, tests). */
+export function bridgeCallCounts(): Record<string, { native: number; cpu: number }> {
+  return Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, { ...v }]));
+}
+
+/** Whether the faster native-wasm implementations replace the cpu ones where available (default true). */
+export function setNativeWasmGrads(enabled: boolean): void {
+  preferNative = enabled;
+}
 let cpuBackend: MathBackendCPU | undefined;
 const patchedBackends = new WeakSet<object>();
 
@@ -194,7 +214,18 @@ export function bridgeMissingWasmKernels(): string[] {
   for (const name of missingWasmKernels()) {
     const cpuKernel = tf.getKernel(name, 'cpu');
     if (!cpuKernel) continue;
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: makeBridgedKernel(name, cpuKernel) });
+    const viaCpu = makeBridgedKernel(name, cpuKernel);
+    const native = NATIVE_IMPLEMENTATIONS[name];
+    const kernelFunc: tf.KernelFunc = (args) => {
+      const out = native && preferNative ? native(args as Parameters<typeof native>[0]) : undefined;
+      if (out) {
+        count(name, 'native');
+        return out;
+      }
+      count(name, 'cpu');
+      return viaCpu(args);
+    };
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
     bridged.push(name);
   }
   routeComplexInputs();
