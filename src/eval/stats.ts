@@ -306,6 +306,8 @@ export function wilcoxonSignedRank(x: readonly number[], y: readonly number[], o
   const exact = method === 'exact' || (method === 'auto' && n <= 50 && !hasTies);
   if (exact) {
     if (hasTies) throw new DataError(`wilcoxon: method=exact but the ${n} non-zero |differences| contain ties; use method=approx`);
+    // 2^n must stay a finite double.
+    if (n > 1000) throw new DataError(`wilcoxon: method=exact with n=${n} non-zero differences; expected n ≤ 1000 (use method=approx)`);
     const counts = signedRankCounts(n);
     const total = 2 ** n;
     const w = Math.round(wPlus);
