@@ -8,3 +8,4 @@ export * from './registry.js';
 export * from './backend.js';
 export * from './init.js';
 export * from './leak.js';
+export * from './wasm_bridge.js';

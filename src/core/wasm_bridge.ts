@@ -19,18 +19,24 @@
  * instance to read complex64 as an interleaved Float32Array (the same layout
  * the cpu backend returns), and bridges Complex/Real/Imag/ComplexAbs/FFT/IFFT,
  * so `tf.spectral.fft/ifft/rfft/irfft`, `tf.complex`, `tf.real`, `tf.imag`
- * and `tf.abs` of a complex tensor work. Limit: other wasm kernels (add,
- * slice, concat, ...) do not understand complex64 inputs; convert with
- * `tf.real`/`tf.imag` first (tfjs's own rfft/irfft already do).
+ * and `tf.abs` of a complex tensor work. The native wasm kernels (add,
+ * slice, concat, ...) do not understand complex64 inputs, so every wasm
+ * kernel the cpu backend also has is wrapped: when any input is complex64
+ * the call goes through the bridge, otherwise straight to the native kernel
+ * (one dtype check per input per call).
  *
  * Cost: each bridged call copies its inputs and outputs once (no dataSync
  * inside the kernel loop; one heap copy per tensor), plus the cpu kernel's
- * own single-threaded JS time.
+ * own single-threaded JS time. For the three kernels where that time is
+ * pathological (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter,
+ * UnsortedSegmentSum) faster implementations from wasm_native_grads.ts run
+ * first; `setNativeWasmGrads(false)` turns them off (tests compare both).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { NATIVE_IMPLEMENTATIONS } from './wasm_native_grads.js';
 
 /** Kernels never bridged: `Draw` renders onto an HTML canvas and has no meaning in Node. */
 const NOT_BRIDGED = new Set(['Draw']);
@@ -49,6 +55,23 @@ interface WasmInternals {
 }
 
 const bridged: string[] = [];
+const complexRouted = new Set<string>();
+let preferNative = true;
+const calls: Record<string, { native: number; cpu: number }> = {};
+
+function count(name: string, path: 'native' | 'cpu'): void {
+  (calls[name] ??= { native: 0, cpu: 0 })[path]++;
+}
+
+/** How often each bridged kernel ran, and by which path (debugging, benchmarks, tests). */
+export function bridgeCallCounts(): Record<string, { native: number; cpu: number }> {
+  return Object.fromEntries(Object.entries(calls).map(([k, v]) => [k, { ...v }]));
+}
+
+/** Whether the faster native-wasm implementations replace the cpu ones where available (default true). */
+export function setNativeWasmGrads(enabled: boolean): void {
+  preferNative = enabled;
+}
 let cpuBackend: MathBackendCPU | undefined;
 const patchedBackends = new WeakSet<object>();
 
@@ -155,6 +178,31 @@ export function missingWasmKernels(): string[] {
     .sort();
 }
 
+function hasComplexInput(inputs: unknown): boolean {
+  for (const v of Object.values(inputs as Record<string, unknown>)) {
+    if (Array.isArray(v)) {
+      if (v.some((t) => (t as tf.TensorInfo | null)?.dtype === 'complex64')) return true;
+    } else if ((v as tf.TensorInfo | null)?.dtype === 'complex64') return true;
+  }
+  return false;
+}
+
+/** Wraps native wasm kernels so complex64 inputs run on the cpu implementation instead of being misread. */
+function routeComplexInputs(): void {
+  for (const config of tf.getKernelsForBackend('wasm')) {
+    const name = config.kernelName;
+    if (bridged.includes(name) || complexRouted.has(name)) continue;
+    const cpuKernel = tf.getKernel(name, 'cpu');
+    if (!cpuKernel) continue;
+    const native = config.kernelFunc;
+    const viaCpu = makeBridgedKernel(name, cpuKernel);
+    tf.unregisterKernel(name, 'wasm');
+    // Keep setupFunc/disposeFunc: the wasm backend binds its C++ entry points there.
+    tf.registerKernel({ ...config, kernelFunc: (args) => (hasComplexInput(args.inputs) ? viaCpu(args) : native(args)) });
+    complexRouted.add(name);
+  }
+}
+
 /**
  * Registers a cpu-backed wasm kernel for every kernel wasm lacks. Called by
  * `initBackend` once the wasm backend is ready; safe to call again (returns
@@ -166,8 +214,20 @@ export function bridgeMissingWasmKernels(): string[] {
   for (const name of missingWasmKernels()) {
     const cpuKernel = tf.getKernel(name, 'cpu');
     if (!cpuKernel) continue;
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: makeBridgedKernel(name, cpuKernel) });
+    const viaCpu = makeBridgedKernel(name, cpuKernel);
+    const native = NATIVE_IMPLEMENTATIONS[name];
+    const kernelFunc: tf.KernelFunc = (args) => {
+      const out = native && preferNative ? native(args as Parameters<typeof native>[0]) : undefined;
+      if (out) {
+        count(name, 'native');
+        return out;
+      }
+      count(name, 'cpu');
+      return viaCpu(args);
+    };
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
     bridged.push(name);
   }
+  routeComplexInputs();
   return [...bridged].sort();
 }

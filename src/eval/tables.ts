@@ -64,7 +64,7 @@ export function metricNames(records: readonly ResultRecord[]): string[] {
   return [...s].sort();
 }
 
-/** Groups records by the chosen keys (rows sorted by key text) and summarises each metric. */
+/** Groups records by the chosen keys (rows sorted by key text, numbers numerically, missing keys last) and summarises each metric. */
 export function groupResults(records: readonly ResultRecord[], opts: GroupOptions): GroupRow[] {
   const metrics = opts.metrics ?? metricNames(records);
   const groups = new Map<string, { key: Record<string, string>; members: ResultRecord[] }>();
@@ -86,7 +86,9 @@ export function groupResults(records: readonly ResultRecord[], opts: GroupOption
   });
   const cmp = (a: GroupRow, b: GroupRow): number => {
     for (const g of opts.groupBy) {
-      const c = a.key[g].localeCompare(b.key[g], 'en', { numeric: true });
+      // Records lacking the key go last.
+      const c =
+        a.key[g] === b.key[g] ? 0 : a.key[g] === MISSING ? 1 : b.key[g] === MISSING ? -1 : a.key[g].localeCompare(b.key[g], 'en', { numeric: true });
       if (c !== 0) return c;
     }
     return 0;

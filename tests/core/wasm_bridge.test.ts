@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/core/backend.js';
-import { bridgeMissingWasmKernels, missingWasmKernels } from '../../src/core/wasm_bridge.js';
+import { bridgeCallCounts, bridgeMissingWasmKernels, missingWasmKernels, setNativeWasmGrads } from '../../src/core/wasm_bridge.js';
 import { glorotUniform } from '../../src/core/init.js';
 import { withTensorCheck } from '../../src/core/leak.js';
 import { Rng } from '../../src/core/rng.js';
@@ -79,6 +79,77 @@ describe('bridgeMissingWasmKernels', () => {
 });
 
 describe('bridged gradients match the cpu backend', () => {
+  /** Asserts that `kernel` ran only through the expected path while `fn` ran. */
+  async function expectPath(kernel: string, native: boolean, fn: () => Promise<void>): Promise<void> {
+    const before = bridgeCallCounts()[kernel] ?? { native: 0, cpu: 0 };
+    await fn();
+    const after = bridgeCallCounts()[kernel];
+    expect(after[native ? 'native' : 'cpu']).toBeGreaterThan(before[native ? 'native' : 'cpu']);
+    expect(after[native ? 'cpu' : 'native']).toBe(before[native ? 'cpu' : 'native']);
+  }
+
+  for (const native of [true, false]) {
+    const mode = native ? 'native wasm composition' : 'cpu implementation';
+    it(`Conv2DBackpropFilter via the ${mode}: strided/same, valid, explicit padding`, async () => {
+      setNativeWasmGrads(native);
+      try {
+        let res: { wasm: number[][]; cpu: number[][] } | undefined;
+        await expectPath('Conv2DBackpropFilter', native, async () => {
+          res = await onBoth(() => {
+          const x = data('x', [2, 7, 6, 3]) as tf.Tensor4D;
+          const w = data('w', [3, 2, 3, 4]);
+          const probe = data('p', [2, 4, 3, 4]);
+          const g1 = tf.grad((f: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, [2, 2], 'same'), probe)))(w);
+          const g2 = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, 1, 'valid'))))(w);
+          const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [1, 2], [0, 1], [0, 0]];
+          const g3 = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, f as tf.Tensor4D, [1, 2], pad))))(w);
+          return [g1, g2, g3];
+          });
+        });
+        expectClose(res!.wasm, res!.cpu);
+      } finally {
+        setNativeWasmGrads(true);
+      }
+    });
+
+    it(`DepthwiseConv2dNativeBackpropFilter via the ${mode}, with strides (tfjs has no gradient for dilation > 1)`, async () => {
+      setNativeWasmGrads(native);
+      try {
+        let res: { wasm: number[][]; cpu: number[][] } | undefined;
+        await expectPath('DepthwiseConv2dNativeBackpropFilter', native, async () => {
+          res = await onBoth(() => {
+          const x = data('x', [2, 9, 8, 3]) as tf.Tensor4D;
+          const w = data('w', [3, 2, 3, 2]);
+          const g1 = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x, f as tf.Tensor4D, 2, 'same'))))(w);
+          const g2 = tf.grad((f: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(x, f as tf.Tensor4D, [1, 2], 'valid'))))(w);
+          return [g1, g2];
+          });
+        });
+        expectClose(res!.wasm, res!.cpu);
+      } finally {
+        setNativeWasmGrads(true);
+      }
+    });
+
+    it(`UnsortedSegmentSum via the ${mode}: out-of-range ids dropped, int32 data`, async () => {
+      setNativeWasmGrads(native);
+      try {
+        let res: { wasm: number[][]; cpu: number[][] } | undefined;
+        await expectPath('UnsortedSegmentSum', native, async () => {
+          res = await onBoth(() => [
+          tf.unsortedSegmentSum(data('s', [5, 3]), tf.tensor1d([2, -1, 0, 2, 7], 'int32'), 4),
+          tf.unsortedSegmentSum(data('t', [6, 2, 3]), tf.tensor1d([0, 1, 1, 2, 0, 5], 'int32'), 3),
+          tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([1, 1, 0], 'int32'), 2),
+          ]);
+        });
+        expect(res!.wasm).toEqual(res!.cpu);
+        expect(res!.wasm[2]).toEqual([3, 3]);
+      } finally {
+        setNativeWasmGrads(true);
+      }
+    });
+  }
+
   it('Conv2DBackpropFilter: d/dfilter of a conv2d (and a hand-derived case)', async () => {
     const { wasm, cpu } = await onBoth(() => {
       const x = data('x', [2, 7, 6, 3]);
@@ -167,6 +238,20 @@ describe('bridged gradients match the cpu backend', () => {
     // Hand-derived: FFT([1,2,3,4]) = [10, -2+2i, -2, -2-2i]; complex values read back interleaved.
     const f = tf.tidy(() => Array.from(tf.spectral.fft(tf.complex([1, 2, 3, 4], [0, 0, 0, 0])).dataSync()));
     expect(f).toEqual([10, 0, -2, 2, -2, 0, -2, -2]);
+  });
+
+  it('native wasm kernels given complex64 inputs fall back to cpu (add, mul, concat, zerosLike, reshape; ops the cpu backend refuses for complex, e.g. slice, stay refused)', async () => {
+    const { wasm, cpu } = await onBoth(() => {
+      const a = tf.complex(data('ar', [2, 6]), data('ai', [2, 6]));
+      const b = tf.complex(data('br', [2, 6]), data('bi', [2, 6]));
+      const prod = tf.mul(a, b);
+      const parts = [tf.add(a, b), prod, tf.concat([a, b], 1), tf.zerosLike(a), tf.reshape(a, [3, 4])];
+      return parts.flatMap((p) => [tf.real(p), tf.imag(p)]);
+    });
+    expectClose(wasm, cpu);
+    // (1+2i)(3+4i) = -5+10i, hand-derived.
+    const z = tf.tidy(() => Array.from(tf.mul(tf.complex([1], [2]), tf.complex([3], [4])).dataSync()));
+    expect(z).toEqual([-5, 10]);
   });
 
   it('Ragged* and StaticRegexReplace run through the bridge too', async () => {
