@@ -37,8 +37,14 @@ export class Adam {
     readonly vars: tf.Variable[],
     readonly opts: AdamOptions,
   ) {
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false));
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false));
+    const zeroVar = (x: tf.Variable) => {
+      const z = tf.zerosLike(x);
+      const v = tf.variable(z, false);
+      z.dispose(); // the variable keeps its own reference
+      return v;
+    };
+    this.m = vars.map(zeroVar);
+    this.v = vars.map(zeroVar);
   }
 
   get step(): number {

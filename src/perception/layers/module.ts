@@ -29,7 +29,13 @@ export class Module {
   protected param(name: string, shape: number[], values: Float32Array, trainable = true): tf.Variable {
     const size = shape.reduce((a, b) => a * b, 1);
     if (values.length !== size) throw new Error(`${name}: ${values.length} values for shape [${shape}]`);
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), trainable);
+    // Always trainable for tfjs (variableGrads drops non-trainable variables, and
+    // fitted fusion weights are optimised by their own fit step); `trainable`
+    // here only decides membership of `trainableWeights`.
+    const init = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(init, true);
+    init.dispose(); // the variable holds its own reference to the data
+
     this.params.push({ name, variable: v, trainable });
     return v;
   }
