@@ -52,10 +52,11 @@ export class MultiHeadAttention extends Module {
     return tf.tidy(() => {
       const [B, Tq] = query.shape;
       const Tk = kv.shape[1];
-      const q = this.splitHeads(this.q.apply(query), B, Tq);
+      // Scale q (B·Tq·E values) rather than the scores (B·h·Tq·Tk).
+      const q = this.splitHeads(tf.mul(this.q.apply(query), 1 / Math.sqrt(this.headDim)), B, Tq);
       const k = this.splitHeads(this.k.apply(kv), B, Tk);
       const v = this.splitHeads(this.v.apply(kv), B, Tk);
-      let scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(this.headDim)); // [B,h,Tq,Tk]
+      let scores: tf.Tensor = tf.matMul(q, k, false, true); // [B,h,Tq,Tk]
       let allowed: tf.Tensor | undefined;
       if (masks.keyMask) allowed = masks.keyMask.reshape([B, 1, 1, Tk]);
       if (masks.allowed) {

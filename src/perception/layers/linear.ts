@@ -2,6 +2,7 @@ import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
 import { glorotUniform } from './init.js';
 import { Module } from './module.js';
+import { linearMatMul } from './ops.js';
 
 /**
  * y = x Wᵀ + b over the last axis. W is stored [out, in] (PyTorch layout) so
@@ -25,7 +26,7 @@ export class Linear extends Module {
   apply(x: tf.Tensor): tf.Tensor {
     const shape = x.shape;
     const x2 = shape.length === 2 ? (x as tf.Tensor2D) : x.reshape([-1, this.inDim]) as tf.Tensor2D;
-    let y: tf.Tensor = tf.matMul(x2, this.weight as tf.Tensor2D, false, true);
+    let y: tf.Tensor = linearMatMul(x2, this.weight as tf.Tensor2D);
     if (this.bias) y = tf.add(y, this.bias);
     return shape.length === 2 ? y : y.reshape([...shape.slice(0, -1), this.outDim]);
   }

@@ -2,6 +2,7 @@ import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
 import { glorotUniform, orthogonal } from './init.js';
 import { Module } from './module.js';
+import { linearMatMul } from './ops.js';
 
 export type CellKind = 'gru' | 'lstm' | 'rnn';
 export const CELL_KINDS: readonly CellKind[] = ['gru', 'lstm', 'rnn'];
@@ -64,13 +65,13 @@ abstract class RecurrentBase extends Module {
       const [B, T] = x.shape;
       const GH = this.gates * this.hidden;
       // One input projection for all time steps, then time-major slices.
-      const xp = tf.add(tf.matMul(x.reshape([B * T, this.inDim]), this.wIh as tf.Tensor2D, false, true), this.bIh);
+      const xp = tf.add(linearMatMul(x.reshape([B * T, this.inDim]), this.wIh as tf.Tensor2D), this.bIh);
       const steps = tf.unstack(xp.reshape([B, T, GH]).transpose([1, 0, 2])) as tf.Tensor2D[];
       const masks = mask ? (tf.unstack(mask.transpose([1, 0]).expandDims(2)) as tf.Tensor2D[]) : undefined;
       let state = this.initState(B, h0);
       const outs: tf.Tensor2D[] = [];
       for (let t = 0; t < T; t++) {
-        const hp = tf.add(tf.matMul(state.h, this.wHh as tf.Tensor2D, false, true), this.bHh) as tf.Tensor2D;
+        const hp = tf.add(linearMatMul(state.h, this.wHh as tf.Tensor2D), this.bHh) as tf.Tensor2D;
         const next = this.cell(steps[t], hp, state);
         if (masks) {
           const m = masks[t];
