@@ -69,7 +69,6 @@ export class LateFusion extends FusionBase {
     // tidy keeps every tensor found in the returned object, parts included.
     return tf.tidy((): tf.TensorContainer => {
       const [B] = batch.presence.shape;
-      const M = this.modalities.length;
       const C = this.nClasses;
       const parts: PartOutput[] = [];
       const lasts: tf.Tensor2D[] = [];

@@ -19,4 +19,4 @@ export const linearMatMul: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.
       return [tf.matMul(dy as tf.Tensor2D, ws), tf.matMul(tf.transpose(dy as tf.Tensor2D), xs)];
     },
   };
-}) as unknown as tf.CustomGradientFunc<tf.Tensor>) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
