@@ -20,3 +20,21 @@ export const linearMatMul: (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D = tf.
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * For a recurrence that multiplies by the same W [out, in] every step:
+ * `transpose(W)` once, then `step(h) = h·Wᵀ` with a gradient of plain matmuls
+ * (dh = dy·W, d(Wᵀ) = transpose(h)·dy); the tape carries d(Wᵀ) back through
+ * the single transpose to W. Call inside the forward pass (one per sequence).
+ */
+export function stepMatMul(w: tf.Tensor2D): (h: tf.Tensor2D) => tf.Tensor2D {
+  const wt = tf.transpose(w);
+  const op = tf.customGrad(((h: tf.Tensor, wtIn: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([h]);
+    return {
+      value: tf.matMul(h as tf.Tensor2D, wtIn as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, w), tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (h: tf.Tensor2D, wt: tf.Tensor2D) => tf.Tensor2D;
+  return (h) => op(h, wt);
+}

