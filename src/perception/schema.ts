@@ -38,6 +38,13 @@ export const perceptionTrainSchema = z
       .object({ cls: z.number().min(0).default(1), av: z.number().min(0).default(1) })
       .strict()
       .prefault({}),
+    /**
+     * Late fusion: fit the fusion weights on the validation split before every
+     * epoch's validation (`epoch`, so per-epoch metrics and early stopping see
+     * the fused model as deployed) or only once after training (`end`; per-epoch
+     * metrics then use the neutral initial weights). Both refit at the end.
+     */
+    fusionFit: z.enum(['epoch', 'end']).default('epoch'),
     /** Load the best epoch's weights at the end (before late-fusion fitting). */
     restoreBest: z.boolean().default(true),
     /** Continue from `checkpointDir/checkpoint.json` when it exists. */

@@ -163,6 +163,16 @@ function logMissing(set: PerceptionSet, which: string, log: Logger): void {
   });
 }
 
+/** Late fusion: fits the fusion weights on the whole validation split (never test data). */
+function fitOnVal(model: FusionModel, val: PerceptionSet): FusionFitReport {
+  const vb = toBatch(val);
+  try {
+    return model.fitFusion!(vb);
+  } finally {
+    disposeBatch(vb);
+  }
+}
+
 function loadCheckpoint(path: string, model: FusionModel, opt: Adam): Checkpoint {
   const ck = readJson<Checkpoint>(path);
   if (ck.format !== CHECKPOINT_FORMAT) throw new DataError(`${path}: format ${show(ck.format)}; expected ${show(CHECKPOINT_FORMAT)}`);
@@ -266,6 +276,7 @@ export async function trainPerception(opts: TrainOptions): Promise<TrainResult> 
       const trainS = (performance.now() - t0) / 1000;
       let lossSum = 0;
       lossValues.forEach((l, i) => (lossSum += l * sizes[i]));
+      if (model.fitFusion && cfg.fusionFit === 'epoch') fitOnVal(model, val);
       const ev = evaluate(model, val, cfg);
       const rec: EpochRecord = { epoch, loss: lossSum / train.n, val_loss: ev.loss, ACC: ev.ACC, UA: ev.UA, F1w: ev.F1w, SIM: ev.SIM, train_samples_per_s: train.n / trainS };
       if (!Number.isFinite(rec.loss)) throw new DataError(`${model.name}: training loss became ${rec.loss} at epoch ${epoch}; lower optimizer.lr or set optimizer.clipNorm`);
@@ -307,12 +318,7 @@ export async function trainPerception(opts: TrainOptions): Promise<TrainResult> 
     if (cfg.restoreBest && best.weights) model.setWeights(best.weights, 'best weights');
     let fusionFit: FusionFitReport | undefined;
     if (model.fitFusion && stopReason !== 'aborted') {
-      const vb = toBatch(val);
-      try {
-        fusionFit = model.fitFusion(vb);
-      } finally {
-        disposeBatch(vb);
-      }
+      fusionFit = fitOnVal(model, val);
       for (const [m, n] of Object.entries(fusionFit.skipped ?? {})) if (n > 0) log.info(`${model.name}: fusion fit skipped ${n} validation samples lacking ${m}`);
       for (const note of fusionFit.notes ?? []) log.info(`${model.name}: ${note}`);
     }
