@@ -1,0 +1,109 @@
+// Detection-ratio late fusion (paper 000 eq. 1–4, DESIGN.md definition): hand-computed
+// weights and decisions, and the tensor implementation inside late_dr agreeing with them.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../src/core/backend.js';
+import { Rng } from '../../src/core/rng.js';
+import { makeBatch, disposeBatch } from '../../src/perception/fusion/batch.js';
+import { combineScores, confusionMatrix, detectionRatioWeights } from '../../src/perception/fusion/detection_ratio.js';
+import type { LateFusion } from '../../src/perception/fusion/late.js';
+import { createPerceptionModel } from '../../src/perception/model.js';
+import { synthItems } from './fusion_synth.js';
+
+beforeAll(async () => {
+  await initBackend('auto');
+});
+
+describe('detection ratio by hand', () => {
+  it('DR = TP / N per class, W = 1 − DR, from a 3-class confusion matrix', () => {
+    // rows = true, cols = predicted; N = 10.
+    const cm = [
+      [3, 1, 0],
+      [1, 2, 1],
+      [0, 0, 2],
+    ];
+    const { dr, w, n } = detectionRatioWeights(cm);
+    expect(n).toBe(10);
+    // class 0: TP=3, FP=1, FN=1, TN=5 → 3/10; class 1: TP=2 → 2/10; class 2: TP=2 → 2/10.
+    expect(dr.map((x) => +x.toFixed(12))).toEqual([0.3, 0.2, 0.2]);
+    expect(w.map((x) => +x.toFixed(12))).toEqual([0.7, 0.8, 0.8]);
+  });
+
+  it('confusion matrix counts rows = true, columns = predicted', () => {
+    expect(confusionMatrix([0, 0, 1, 2, 2], [0, 1, 1, 2, 0], 3)).toEqual([
+      [1, 1, 0],
+      [0, 1, 0],
+      [1, 0, 1],
+    ]);
+  });
+
+  it('combine: max (eq. 4) and sum pick different classes on a hand example', () => {
+    const P = [
+      [0.7, 0.3, 0.0], // audio
+      [0.0, 0.55, 0.45], // face
+    ];
+    const W = [
+      [0.8, 1, 1],
+      [1, 1, 1],
+    ];
+    // S_audio = [0.56, 0.30, 0], S_face = [0, 0.55, 0.45]
+    const mx = combineScores(P, W, [true, true], 'max');
+    expect(mx.scores.map((x) => +x.toFixed(12))).toEqual([0.56, 0.55, 0.45]);
+    expect(mx.cls).toBe(0);
+    const sm = combineScores(P, W, [true, true], 'sum');
+    expect(sm.scores.map((x) => +x.toFixed(12))).toEqual([0.56, 0.85, 0.45]);
+    expect(sm.cls).toBe(1);
+    // An absent model does not vote.
+    expect(combineScores(P, W, [false, true], 'max').cls).toBe(1);
+  });
+});
+
+describe('late_dr model', () => {
+  const dims = { audio: 4, face: 3 };
+  const T = 5;
+  for (const combine of ['max', 'sum'] as const) {
+    it(`fitFusion sets W = 1 − DR from each modality's validation predictions, and forward applies S = W·P with combine=${combine}`, () => {
+      const model = createPerceptionModel({ name: 'late_dr', hidden: 6, combine }, dims, 3, new Rng(11)) as LateFusion;
+      const items = synthItems({ n: 30, T, dims, signal: { audio: 1 }, pMissing: 0.25, seed: 5 });
+      const val = makeBatch(items, ['audio', 'face'], dims, T);
+      // Per-modality probabilities from the untrained model (any predictions will do for the check).
+      const out = model.forward(val, false);
+      const Pm = out.parts!.map((p) => tf.softmax(p.logits).arraySync() as number[][]);
+      tf.dispose(out as any);
+      const pres = val.presence.arraySync() as number[][];
+      const y = Array.from(val.y.dataSync());
+      // Hand-rolled TP/N per modality and class over the samples where the modality is present.
+      const expectW = Pm.map((P, m) => {
+        const tp = [0, 0, 0];
+        let n = 0;
+        P.forEach((p, b) => {
+          if (!pres[b][m]) return;
+          n++;
+          const pred = p.indexOf(Math.max(...p));
+          if (pred === y[b]) tp[pred]++;
+        });
+        return tp.map((t) => 1 - t / n);
+      });
+      const report = model.fitFusion(val);
+      const W = model.getWeights().find((w) => w.name === 'fusion_w')!;
+      expect(Array.from(W.values)).toEqual(expectW.flat().map((v) => Math.fround(v)));
+      expect(report.weights!.audio.map((v) => Math.fround(v))).toEqual(expectW[0].map((v) => Math.fround(v)));
+      expect(report.skipped!.audio + report.skipped!.face).toBeGreaterThan(0);
+      // Fused output = normalised combineScores of the same P and W.
+      const fused = model.forward(val, false);
+      const probs = tf.exp(fused.logits).arraySync() as number[][];
+      for (let b = 0; b < y.length; b++) {
+        const ref = combineScores(
+          Pm.map((P) => P[b]),
+          expectW,
+          pres[b].map((v) => v > 0),
+          combine,
+        );
+        const tot = ref.scores.reduce((a, c) => a + c, 0);
+        ref.scores.forEach((s, c) => expect(probs[b][c]).toBeCloseTo(s / tot, 5));
+      }
+      tf.dispose([fused.logits, fused.av, fused.embedding, ...fused.parts!.flatMap((p) => [p.logits, p.av, p.mask])]);
+      disposeBatch(val);
+      model.dispose();
+    });
+  }
+});
