@@ -1,3 +1,4 @@
+import { RunStateError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { Rng as RngClass } from '../core/rng.js';
 import type { Space } from './spaces.js';
@@ -37,6 +38,20 @@ export interface Env<O = unknown, A = unknown> {
   reset(opts?: ResetOptions): ResetResult<O>;
   step(action: A): StepResult<O>;
   close?(): void;
+  /** Plain-data snapshot of everything that drives future steps (state, generator, counters), for checkpoints. */
+  getState?(): unknown;
+  setState?(state: unknown): void;
+}
+
+/** Snapshot of an env for a checkpoint; an env without getState cannot be resumed exactly. */
+export function envGetState(env: Env): unknown {
+  if (!env.getState) throw new RunStateError(`env ${env.id ?? env.constructor.name} has no getState(); it cannot be checkpointed for an exact resume`);
+  return env.getState();
+}
+
+export function envSetState(env: Env, state: unknown): void {
+  if (!env.setState) throw new RunStateError(`env ${env.id ?? env.constructor.name} has no setState(); it cannot be resumed from a checkpoint`);
+  env.setState(state);
 }
 
 /**
@@ -57,6 +72,17 @@ export abstract class SeededEnv<O, A> implements Env<O, A> {
   }
   abstract reset(opts?: ResetOptions): ResetResult<O>;
   abstract step(action: A): StepResult<O>;
+  /** The subclass's own fields (physical state, counters). */
+  protected abstract ownState(): Record<string, unknown>;
+  protected abstract loadOwnState(s: Record<string, unknown>): void;
+  getState(): unknown {
+    return { rng: this.npRandom.state(), own: this.ownState() };
+  }
+  setState(state: unknown): void {
+    const s = state as { rng: Parameters<typeof RngClass.fromState>[0]; own: Record<string, unknown> };
+    this.npRandom = RngClass.fromState(s.rng);
+    this.loadOwnState(s.own);
+  }
 }
 
 /** A wrapper forwards everything to the inner env unless it overrides it; wrappers compose by nesting. */
@@ -79,6 +105,19 @@ export class Wrapper<O = unknown, A = unknown, IO = O, IA = A> implements Env<O,
   }
   close(): void {
     this.env.close?.();
+  }
+  /** A wrapper's own counters/statistics; wrappers with state override this pair. */
+  protected ownState(): unknown {
+    return null;
+  }
+  protected loadOwnState(_s: unknown): void {}
+  getState(): unknown {
+    return { inner: envGetState(this.env as Env), own: this.ownState() };
+  }
+  setState(state: unknown): void {
+    const s = state as { inner: unknown; own: unknown };
+    envSetState(this.env as Env, s.inner);
+    this.loadOwnState(s.own);
   }
   /** The innermost env. */
   get unwrapped(): Env {

@@ -16,6 +16,12 @@ export class TimeLimit<O, A> extends Wrapper<O, A> {
       throw new DataError(`TimeLimit: maxEpisodeSteps=${show(maxEpisodeSteps)}; expected a positive integer`);
     }
   }
+  protected override ownState(): unknown {
+    return { elapsed: this.elapsed };
+  }
+  protected override loadOwnState(s: unknown): void {
+    this.elapsed = (s as { elapsed: number }).elapsed;
+  }
   override reset(opts?: ResetOptions): ResetResult<O> {
     this.elapsed = 0;
     return this.env.reset(opts);
@@ -43,6 +49,12 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
   private ret = 0;
   private len = 0;
   private t0 = performance.now();
+  protected override ownState(): unknown {
+    return { ret: this.ret, len: this.len };
+  }
+  protected override loadOwnState(s: unknown): void {
+    ({ ret: this.ret, len: this.len } = s as { ret: number; len: number });
+  }
   override reset(opts?: ResetOptions): ResetResult<O> {
     this.ret = 0;
     this.len = 0;
@@ -124,6 +136,12 @@ export class NormalizeObservation<A> extends Wrapper<Float32Array, A> {
   override get observationSpace(): Space<Float32Array> {
     return this.space;
   }
+  protected override ownState(): unknown {
+    return this.rms.toJSON();
+  }
+  protected override loadOwnState(s: unknown): void {
+    this.rms.load(s as ReturnType<RunningMeanStd['toJSON']>);
+  }
   normalize(obs: Float32Array): Float32Array {
     if (this.updateRunningMean) this.rms.update(obs);
     const out = new Float32Array(obs.length);
@@ -156,6 +174,14 @@ export class NormalizeReward<O, A> extends Wrapper<O, A> {
     readonly epsilon = 1e-8,
   ) {
     super(env);
+  }
+  protected override ownState(): unknown {
+    return { rms: this.returnRms.toJSON(), discountedReward: this.discountedReward };
+  }
+  protected override loadOwnState(s: unknown): void {
+    const st = s as { rms: ReturnType<RunningMeanStd['toJSON']>; discountedReward: number };
+    this.returnRms.load(st.rms);
+    this.discountedReward = st.discountedReward;
   }
   override step(action: A): StepResult<O> {
     const r = this.env.step(action);

@@ -126,6 +126,14 @@ export class CartPoleEnv extends SeededEnv<Float32Array, number> {
     return { obs: Float32Array.from(this.state), reward, terminated, truncated: false, info: {} };
   }
 
+  protected ownState(): Record<string, unknown> {
+    return { state: this.state && Array.from(this.state), stepsBeyondTerminated: this.stepsBeyondTerminated };
+  }
+  protected loadOwnState(s: Record<string, unknown>): void {
+    this.state = s.state ? Float64Array.from(s.state as number[]) : null;
+    this.stepsBeyondTerminated = s.stepsBeyondTerminated as number | null;
+  }
+
   reset(opts?: ResetOptions): ResetResult<Float32Array> {
     this.seedReset(opts);
     const given = stateOption(opts, 'CartPole-v1', 4);
@@ -204,6 +212,14 @@ export class PendulumEnv extends SeededEnv<Float32Array, Float32Array> {
     const newth = th + newthdot * dt;
     this.state = Float64Array.of(newth, newthdot);
     return { obs: this.getObs(), reward: -costs, terminated: false, truncated: false, info: {} };
+  }
+
+  protected ownState(): Record<string, unknown> {
+    return { state: this.state && Array.from(this.state), lastU: this.lastU };
+  }
+  protected loadOwnState(s: Record<string, unknown>): void {
+    this.state = s.state ? Float64Array.from(s.state as number[]) : null;
+    this.lastU = s.lastU as number | null;
   }
 
   reset(opts?: ResetOptions): ResetResult<Float32Array> {
