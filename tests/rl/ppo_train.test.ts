@@ -7,7 +7,7 @@ import { Rng } from '../../src/core/rng.js';
 import type { Env, ResetOptions, ResetResult, StepResult } from '../../src/rl/env.js';
 import { SeededEnv } from '../../src/rl/env.js';
 import { PPO_CONTINUOUS_DEFAULTS, PPO_DISCRETE_DEFAULTS, Ppo } from '../../src/rl/ppo.js';
-import type { PpoArgs } from '../../src/rl/ppo.js';
+import type { PpoArgs, PpoUpdateLog } from '../../src/rl/ppo.js';
 import { Box, Dict, Discrete } from '../../src/rl/spaces.js';
 import { TimeLimit } from '../../src/rl/wrappers.js';
 
@@ -57,7 +57,7 @@ describe('PPO training loop', () => {
     const logsB2 = resumed.train();
     const thetaB = Array.from(resumed.agent.theta.dataSync());
     expect(thetaB).toEqual(thetaA);
-    const strip = (l: Record<string, unknown>): Record<string, unknown> => ({ ...l, 'charts/SPS': 0 });
+    const strip = (l: PpoUpdateLog): PpoUpdateLog => ({ ...l, 'charts/SPS': 0 });
     expect([...logsB1, ...logsB2].map(strip)).toEqual(logsA.map(strip));
     // And training changed the parameters at all.
     const fresh = new Ppo(small, { rng: new Rng(5), envSeed: 5 });
