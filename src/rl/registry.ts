@@ -1,6 +1,8 @@
 import { Registry } from '../core/registry.js';
 import type { Env } from './env.js';
 import { CartPoleEnv, PendulumEnv } from './envs/classic_control.js';
+import type { InterventionEnvOptions } from './envs/intervention.js';
+import { InterventionEnv } from './envs/intervention.js';
 import { TimeLimit } from './wrappers.js';
 
 /** A registered env: how to build it and its time limit (Gymnasium's EnvSpec, reduced to what we use). */
@@ -25,6 +27,12 @@ envRegistry.register('Pendulum-v1', {
   id: 'Pendulum-v1',
   maxEpisodeSteps: 200,
   entryPoint: (kw) => new PendulumEnv(kw as { g?: number }),
+});
+
+envRegistry.register('Intervention-v0', {
+  id: 'Intervention-v0',
+  // The env ends episodes at its own turn limit (options.maxTurns).
+  entryPoint: (kw) => new InterventionEnv(kw as InterventionEnvOptions),
 });
 
 /** Builds a registered env wrapped in its TimeLimit; `maxEpisodeSteps` overrides the spec's. */
