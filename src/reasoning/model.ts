@@ -41,9 +41,12 @@ export interface ReasoningWeights {
  * rule mode (ablation, no weights): M = identity, context = [e ⊕ Σ_j w_j·e_j / Σ_j w_j] with
  * w_j = decay^(age_j − 1), e_j = I_j·p_j.
  */
+let instanceCounter = 0;
+
 export class ReasoningModel {
   readonly cfg: ReasoningConfig;
   readonly classes: string[];
+  private readonly scope = instanceCounter++;
   private readonly valences: number[];
   private vars: { embedding: tf.Variable; wq: tf.Variable; wk: tf.Variable; wv: tf.Variable; wo: tf.Variable; bo: tf.Variable } | undefined;
 
@@ -58,14 +61,14 @@ export class ReasoningModel {
       const C = this.classes.length;
       // Scaled-normal (Glorot-like) initialisation from the passed-in Rng, one fork per matrix.
       const init = (label: string, rows: number, cols: number) =>
-        tf.variable(tf.tensor2d(rng.fork(label).normalArray(rows * cols, 0, Math.sqrt(2 / (rows + cols))), [rows, cols]), true, `reasoning/${label}`);
+        tf.variable(tf.tensor2d(rng.fork(label).normalArray(rows * cols, 0, Math.sqrt(2 / (rows + cols))), [rows, cols]), true, `reasoning${this.scope}/${label}`);
       this.vars = {
         embedding: init('embedding', C, d),
         wq: init('wq', d, a),
         wk: init('wk', d + u, a),
         wv: init('wv', d + u, a),
         wo: init('wo', d + a, k),
-        bo: tf.variable(tf.zeros([k]), true, 'reasoning/bo'),
+        bo: tf.variable(tf.zeros([k]), true, `reasoning${this.scope}/bo`),
       };
     }
   }

@@ -73,6 +73,8 @@ export function conditionDim(cfg: GeneratorConfig, dims: ModelDims): number {
 }
 
 const LN_EPS = 1e-5;
+/** tfjs variable names are global: each model instance gets its own prefix. */
+let instanceCounter = 0;
 
 /**
  * The conditional generator of paper 001 §2.2 (eq. 1–2): a pre-LN causal
@@ -91,6 +93,8 @@ export class ConditionalTransformer {
   readonly dims: ModelDims;
   readonly params = new Map<string, tf.Variable>();
   readonly useGather: boolean;
+  /** Prefix of this instance's tfjs variable names (`<prefix>/<param>`). */
+  readonly scope = `generator${instanceCounter++}`;
 
   constructor(cfg: GeneratorConfig, dims: ModelDims, rng: Rng) {
     if (cfg.d_model % cfg.heads !== 0) throw new ConfigError(`generator.heads: d_model=${cfg.d_model} is not divisible by heads=${cfg.heads}`);
@@ -108,7 +112,7 @@ export class ConditionalTransformer {
       else if (name.endsWith('o_w') || name.endsWith('ff2_w')) init = rng.fork(name).normalArray(n, 0, 0.02 / Math.sqrt(2 * L));
       else if (name === 'cond1_w') init = rng.fork(name).normalArray(n, 0, Math.sqrt(1 / shape[0]));
       else init = rng.fork(name).normalArray(n, 0, 0.02);
-      this.params.set(name, tf.variable(tf.tensor(init, shape), true, `generator/${name}`));
+      this.params.set(name, tf.variable(tf.tensor(init, shape), true, `${this.scope}/${name}`));
     }
     const lookup = cfg.embedding_lookup;
     this.useGather = lookup === 'gather' || (lookup === 'auto' && tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined);
