@@ -42,7 +42,7 @@ describe('KV-cached decoding', () => {
     const m = new ConditionalTransformer(cfg, { vocabSize: 40, classes: ['a', 'b', 'c'] }, new Rng(3));
     // Random weights at N(0, 0.02) give near-uniform logits; sharpen them so greedy paths are non-trivial.
     const w = m.snapshot();
-    for (const [k, v] of w) if (!k.endsWith('_g') && !k.endsWith('_b')) for (let i = 0; i < v.length; i++) v[i] *= 25;
+    for (const [k, v] of w) if (!k.endsWith('_g') && !k.endsWith('_b')) for (let i = 0; i < v.length; i++) v[i] *= 8;
     fast = new FastDecoder(cfg, m.dims, w);
     m.dispose();
   });
@@ -53,10 +53,10 @@ describe('KV-cached decoding', () => {
     for (const [tone, cond] of [[0, [1, 0, 0, 0.5, -0.5]], [3, [0, 0.2, 0.8, 0.9, 0.4]]] as const) {
       const prep = fast.prepare(cond, tone, undefined, 1);
       // eos disabled so the whole 40-token path is compared
-      const a = decode(fast, prep, { ...special, eos: -1 }, opts({ strategy: 'greedy', kvCache: true }));
-      const b = decode(fast, prep, { ...special, eos: -1 }, opts({ strategy: 'greedy', kvCache: false }));
+      const a = decode(fast, prep, { ...special, eos: -1 }, opts({ strategy: 'greedy', kvCache: true, repetitionPenalty: 3 }));
+      const b = decode(fast, prep, { ...special, eos: -1 }, opts({ strategy: 'greedy', kvCache: false, repetitionPenalty: 3 }));
       expect(a.ids.length).toBe(40);
-      expect(new Set(a.ids).size).toBeGreaterThan(2);
+      expect(new Set(a.ids).size).toBeGreaterThan(5);
       expect(a.ids).toEqual(b.ids);
       expect(a.emotionTrend).toEqual(b.emotionTrend);
     }
