@@ -47,3 +47,50 @@ describe('semScore', () => {
     expect(() => assertSameEncoder([x, y])).toThrow(/row 1 was scored with encoder lookup@h2; expected lookup@h1/);
   });
 });
+
+describe('TrainedCorpusEncoder (default SEM encoder)', () => {
+  it('learns paraphrases (same templateId) closer than other texts, caches on disk and reloads identically', async () => {
+    const { mkdtempSync, rmSync, existsSync: exists } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { initBackend } = await import('../../src/core/backend.js');
+    const { TrainedCorpusEncoder } = await import('../../src/generation/sem/trained.js');
+    const { tinyCorpus, WordTokenizer } = await import('./model_helpers.js');
+    await initBackend('wasm');
+    const corpus = tinyCorpus();
+    const tok = new WordTokenizer(corpus.map((e) => e.text));
+    const cacheDir = mkdtempSync(join(tmpdir(), 'sem-'));
+    try {
+      const cfg = { epochs: 60, dim: 16, embed_dim: 16, lr: 0.05 };
+      const enc = await TrainedCorpusEncoder.trainOrLoad({ entries: corpus, tokenizer: tok, cfg, cacheDir });
+      expect(enc.fromCache).toBe(false);
+      expect(exists(enc.cachePath)).toBe(true);
+      const train = corpus.filter((e) => e.split === 'train');
+      const emb = await enc.embed(train.map((e) => e.text));
+      const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+      expect(dot(emb[0], emb[0])).toBeCloseTo(1, 5);
+      let same = 0;
+      let nSame = 0;
+      let diff = 0;
+      let nDiff = 0;
+      for (let i = 0; i < train.length; i++)
+        for (let j = i + 1; j < train.length; j++) {
+          if (train[i].templateId === train[j].templateId) (same += dot(emb[i], emb[j])), nSame++;
+          else (diff += dot(emb[i], emb[j])), nDiff++;
+        }
+      expect(same / nSame).toBeGreaterThan(diff / nDiff + 0.3);
+      const again = await TrainedCorpusEncoder.trainOrLoad({ entries: corpus, tokenizer: tok, cfg, cacheDir });
+      expect(again.fromCache).toBe(true);
+      expect(again.hash).toBe(enc.hash);
+      expect(Array.from((await again.embed([train[0].text]))[0])).toEqual(Array.from(emb[0]));
+      const other = await TrainedCorpusEncoder.trainOrLoad({ entries: corpus, tokenizer: tok, cfg: { ...cfg, epochs: 2 }, cacheDir });
+      expect(other.fromCache).toBe(false);
+      expect(other.hash).not.toBe(enc.hash);
+      await expect(TrainedCorpusEncoder.trainOrLoad({ entries: corpus.map((e) => ({ ...e, templateId: undefined })), tokenizer: tok, cacheDir })).rejects.toThrow(
+        /0 templates with paraphrase pairs/,
+      );
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
