@@ -75,8 +75,13 @@ describe('TrainedCorpusEncoder (default SEM encoder)', () => {
       let nDiff = 0;
       for (let i = 0; i < train.length; i++)
         for (let j = i + 1; j < train.length; j++) {
-          if (train[i].templateId === train[j].templateId) (same += dot(emb[i], emb[j])), nSame++;
-          else (diff += dot(emb[i], emb[j])), nDiff++;
+          if (train[i].templateId === train[j].templateId) {
+            same += dot(emb[i], emb[j]);
+            nSame++;
+          } else {
+            diff += dot(emb[i], emb[j]);
+            nDiff++;
+          }
         }
       expect(same / nSame).toBeGreaterThan(diff / nDiff + 0.3);
       const again = await TrainedCorpusEncoder.trainOrLoad({ entries: corpus, tokenizer: tok, cfg, cacheDir });
