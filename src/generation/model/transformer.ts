@@ -2,6 +2,7 @@ import { tf } from '../../core/backend.js';
 import { ConfigError, DataError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import { TONES, STRATEGIES } from '../types.js';
+import { mm } from './ops.js';
 import type { GeneratorConfig } from '../config.js';
 
 /** Shapes the model needs beyond the config: vocabulary and the emotion classes of the label preset. */
@@ -163,8 +164,8 @@ export class ConditionalTransformer {
   film(cond: tf.Tensor2D): tf.Tensor4D {
     const { layers: L, d_model: d } = this.cfg;
     return tf.tidy(() => {
-      const h = tf.tanh(cond.matMul(this.p('cond1_w')).add(this.p('cond1_b')));
-      return h.matMul(this.p('cond2_w')).add(this.p('cond2_b')).reshape([cond.shape[0], L, 4, d]) as tf.Tensor4D;
+      const h = tf.tanh(mm(cond, this.p('cond1_w')).add(this.p('cond1_b')));
+      return mm(h, this.p('cond2_w')).add(this.p('cond2_b')).reshape([cond.shape[0], L, 4, d]) as tf.Tensor4D;
     });
   }
 
@@ -182,10 +183,10 @@ export class ConditionalTransformer {
       const flatIds = x.ids.reshape([B * T]);
       const tok = this.useGather
         ? tf.gather(this.p('tok'), flatIds)
-        : tf.oneHot(flatIds, this.dims.vocabSize).toFloat().matMul(this.p('tok'));
+        : mm(tf.oneHot(flatIds, this.dims.vocabSize).toFloat(), this.p('tok'));
       // Tone/strategy tables through one-hot matmuls: gather's gradient needs UnsortedSegmentSum (absent on wasm).
-      let bias: tf.Tensor = tf.oneHot(x.tone, TONES.length).toFloat().matMul(this.p('tone'));
-      if (this.cfg.use_strategy) bias = bias.add(tf.oneHot(x.strategy, STRATEGIES.length + 1).toFloat().matMul(this.p('strategy')));
+      let bias: tf.Tensor = mm(tf.oneHot(x.tone, TONES.length).toFloat(), this.p('tone'));
+      if (this.cfg.use_strategy) bias = bias.add(mm(tf.oneHot(x.strategy, STRATEGIES.length + 1).toFloat(), this.p('strategy')));
       let h: tf.Tensor = tok
         .reshape([B, T, d])
         .add(this.p('pos').slice([0, 0], [T, d]))
@@ -198,24 +199,24 @@ export class ConditionalTransformer {
         const [g1, b1, g2, b2] = tf.split(f, 4, 1).map((t) => t.reshape([B, 1, d]));
         // attention sublayer
         let a = layerNorm(h, this.p(`l${l}.ln1_g`), this.p(`l${l}.ln1_b`)).mul(g1.add(1)).add(b1);
-        const qkv = a.reshape([B * T, d]).matMul(this.p(`l${l}.qkv_w`)).add(this.p(`l${l}.qkv_b`));
+        const qkv = mm(a.reshape([B * T, d]), this.p(`l${l}.qkv_w`)).add(this.p(`l${l}.qkv_b`));
         // all heads in one batched matmul: [3, B·H, T, dh]
         const heads = qkv.reshape([B, T, 3, H, dh]).transpose([2, 0, 3, 1, 4]).reshape([3, B * H, T, dh]);
         const [q, k, v] = tf.split(heads, 3, 0).map((t) => t.reshape([B * H, T, dh]) as tf.Tensor3D);
-        let att: tf.Tensor = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(dh)).add(causal);
+        let att: tf.Tensor = mm(q, k, false, true).mul(1 / Math.sqrt(dh)).add(causal);
         att = drop(tf.softmax(att));
-        a = tf.matMul(att as tf.Tensor3D, v).reshape([B, H, T, dh]).transpose([0, 2, 1, 3]).reshape([B * T, d]);
-        a = a.matMul(this.p(`l${l}.o_w`)).add(this.p(`l${l}.o_b`)).reshape([B, T, d]);
+        a = mm(att, v).reshape([B, H, T, dh]).transpose([0, 2, 1, 3]).reshape([B * T, d]);
+        a = mm(a, this.p(`l${l}.o_w`)).add(this.p(`l${l}.o_b`)).reshape([B, T, d]);
         h = h.add(drop(a));
         // feed-forward sublayer
         let m = layerNorm(h, this.p(`l${l}.ln2_g`), this.p(`l${l}.ln2_b`)).mul(g2.add(1)).add(b2);
-        m = m.reshape([B * T, d]).matMul(this.p(`l${l}.ff1_w`)).add(this.p(`l${l}.ff1_b`));
+        m = mm(m.reshape([B * T, d]), this.p(`l${l}.ff1_w`)).add(this.p(`l${l}.ff1_b`));
         m = this.cfg.activation === 'gelu' ? gelu(m) : tf.relu(m);
-        m = m.matMul(this.p(`l${l}.ff2_w`)).add(this.p(`l${l}.ff2_b`)).reshape([B, T, d]);
+        m = mm(m, this.p(`l${l}.ff2_w`)).add(this.p(`l${l}.ff2_b`)).reshape([B, T, d]);
         h = h.add(drop(m));
       }
       const hidden = layerNorm(h, this.p('lnf_g'), this.p('lnf_b')) as tf.Tensor3D;
-      const logits = hidden.reshape([B * T, d]).matMul(this.p('tok'), false, true).add(this.p('out_b')).reshape([B, T, this.dims.vocabSize]) as tf.Tensor3D;
+      const logits = mm(hidden.reshape([B * T, d]), this.p('tok'), false, true).add(this.p('out_b')).reshape([B, T, this.dims.vocabSize]) as tf.Tensor3D;
       const emotion = this.emotionHead(hidden, x.mask);
       return { logits, hidden, emotion };
     });
@@ -226,7 +227,7 @@ export class ConditionalTransformer {
     return tf.tidy(() => {
       const m = mask.expandDims(2);
       const pooled = hidden.mul(m).sum(1).div(m.sum(1).maximum(1));
-      return tf.softmax(pooled.matMul(this.p('emo_w')).add(this.p('emo_b'))) as tf.Tensor2D;
+      return tf.softmax(mm(pooled, this.p('emo_w')).add(this.p('emo_b'))) as tf.Tensor2D;
     });
   }
 }
@@ -242,7 +243,7 @@ export function layerNorm(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /** GELU, tanh approximation (Hendrycks & Gimpel 2016; torch approximate='tanh'): tfjs has no gelu op. */
 export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(0.5).mul(tf.tanh(inner).add(1));
   });
 }
