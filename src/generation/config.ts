@@ -64,6 +64,10 @@ export const generatorSectionSchema = z.strictObject({
   /** Clip gradients by global norm; 0 disables. */
   grad_clip: z.number().nonnegative().default(1),
   epochs: z.number().int().positive().default(6),
+  /** Held-out texts scored after each epoch (drawn once with the Rng; 0 = all). */
+  val_texts: z.number().int().nonnegative().default(256),
+  /** Train on at most this many train-split texts, drawn with the Rng (0 = all); the rest are counted and logged. Bounds training time on large corpora. */
+  max_train_texts: z.number().int().nonnegative().default(0),
   batch: z.number().int().positive().default(32),
   /**
    * Token-embedding lookup. 'onehot' = one-hot × matrix (its gradient is a matmul, so it trains on wasm without

@@ -150,9 +150,15 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   const cfg = parseGeneratorConfig(o.cfg);
   const classes = o.classes ?? [...new Set(o.entries.map((e) => e.emotion))].sort();
   if (classes.length < 2) throw new ConfigError(`trainGenerator: classes=${JSON.stringify(classes)}; expected at least 2 emotion classes`);
-  const trainEntries = o.entries.filter((e) => e.split === 'train');
-  const heldEntries = o.entries.filter((e) => e.split === 'heldout');
-  const other = o.entries.length - trainEntries.length - heldEntries.length;
+  let trainEntries = o.entries.filter((e) => e.split === 'train');
+  if (cfg.max_train_texts > 0 && trainEntries.length > cfg.max_train_texts) {
+    const n = trainEntries.length;
+    trainEntries = o.rng.fork('subsample').shuffle([...trainEntries]).slice(0, cfg.max_train_texts);
+    o.log?.info(`generator: training on ${cfg.max_train_texts} of ${n} train texts (max_train_texts); ${n - cfg.max_train_texts} not used`);
+  }
+  let heldEntries = o.entries.filter((e) => e.split === 'heldout');
+  if (cfg.val_texts > 0 && heldEntries.length > cfg.val_texts) heldEntries = o.rng.fork('val').shuffle([...heldEntries]).slice(0, cfg.val_texts);
+  const other = o.entries.filter((e) => e.split !== 'train' && e.split !== 'heldout').length;
   if (other > 0) throw new DataError(`trainGenerator: ${other} entries have a split other than 'train' or 'heldout'`);
   if (trainEntries.length === 0) throw new DataError('trainGenerator: no entries with split "train"');
   const tr = encodeEntries(trainEntries, o.tokenizer, cfg, classes);
