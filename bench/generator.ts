@@ -96,6 +96,10 @@ async function trainOne(cfg: GeneratorConfig, seed: number) {
 
 const results: Record<string, unknown> = { backend: describeBackend(backend), corpus: { entries: entries.length, vocab: tokenizer.vocabSize }, config: base, intents: cells.length };
 
+const compareOnly = args.includes('--compare-only');
+if (!compareOnly) await mainSections();
+
+async function mainSections() {
 // 1. Default training
 const main = await trainOne(base, 1);
 results.training = {
@@ -156,6 +160,7 @@ results.controls = {
 };
 log.info(`controls: ${JSON.stringify(results.controls)}`);
 main.gen.dispose();
+}
 
 // 5. λ > 0 vs λ = 0 over seeds (emotion alignment of sampled held-out replies, independent scorer)
 const seeds = flag('seeds', 5);
@@ -174,6 +179,6 @@ if (!args.includes('--no-compare') && seeds > 0) {
   }
   results.lambdaComparison = { settings: cmpOver, seeds, rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, { mean: mean(v), std: std(v), values: v }])) };
 }
-const out = join(root, 'bench/results', `generator-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+const out = join(root, 'bench/results', `generator-${compareOnly ? 'compare-' : ''}${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeJsonAtomic(out, results);
 log.info(`wrote ${out}`);

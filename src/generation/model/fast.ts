@@ -69,6 +69,12 @@ export class FastDecoder {
   prepare(cond: ArrayLike<number>, tone: number, strategy: number | undefined, emotionWeight: number): Prepared {
     const { d, layers: L } = this;
     const H = this.cfg.cond_hidden;
+    if (!Number.isInteger(tone) || tone < 0 || tone >= TONES.length) throw new DataError(`tone index ${tone}; expected an integer in 0..${TONES.length - 1}`);
+    if (strategy !== undefined && !(Number.isInteger(strategy) && strategy >= 0 && strategy <= STRATEGIES.length)) {
+      throw new DataError(`strategy index ${strategy}; expected an integer in 0..${STRATEGIES.length} (${STRATEGIES.length} = none)`);
+    }
+    const condDim = this.p('cond1_w').length / H;
+    if (cond.length !== condDim) throw new DataError(`decode: condition vector of length ${cond.length}; expected ${condDim}`);
     const h = linear(Float32Array.from(cond), this.p('cond1_w'), this.p('cond1_b'), cond.length, H);
     for (let i = 0; i < H; i++) h[i] = Math.tanh(h[i]);
     const f = linear(h, this.p('cond2_w'), this.p('cond2_b'), H, L * 4 * d);
@@ -89,7 +95,6 @@ export class FastDecoder {
       const row = this.p('strategy').subarray(s * d, (s + 1) * d);
       for (let i = 0; i < d; i++) inputBias[i] += row[i];
     }
-    if (tone < 0 || tone >= TONES.length) throw new DataError(`tone index ${tone}; expected 0..${TONES.length - 1}`);
     return { film, inputBias };
   }
 
