@@ -59,6 +59,14 @@ describe('trainGenerator on a tiny hand-written corpus', () => {
     expect(a.text).toBe(b.text);
   });
 
+  it('higher temperature gives more distinct replies; emotion weight 0 loses the emotion', () => {
+    const distinct = (t: number) =>
+      new Set(Array.from({ length: 12 }, (_, i) => gen.generate(intent('sad'), { tone: 'warm', temperature: t, emotionWeight: 1 }, { rng: new Rng(i), topP: 1 }).text)).size;
+    expect(distinct(2.5)).toBeGreaterThan(distinct(0.2));
+    const fin = (w: number) => (gen.generate(intent('happy'), { tone: 'encouraging', temperature: 1, emotionWeight: w }, { strategy: 'greedy' }).trace.consistency as { final: number }).final;
+    expect(fin(1)).toBeGreaterThan(fin(0));
+  });
+
   it('saves and loads to the same replies', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen-'));
     try {
