@@ -62,21 +62,24 @@ function runLabel(r: ReportRun, groupBy: string[]): string {
 
 const X_KEYS = ['epoch', 'update', 'global_step', 'step'];
 
-/** Per-epoch / per-update curves: every numeric key of metrics.jsonl against the first x key found. */
-function curvePoints(runs: ReportRun[], groupBy: string[], include: (key: string) => boolean): { points: SeriesPoint[]; x: string } {
+/**
+ * Curves from metrics.jsonl: every numeric key of the records that have one of
+ * `xKeys` (the first present wins), as one panel per key and one line per run.
+ */
+function curvePoints(runs: ReportRun[], groupBy: string[], xKeys: string[], include: (key: string) => boolean): { points: SeriesPoint[]; x: string } {
   const points: SeriesPoint[] = [];
-  let xKey = 'step';
+  let xKey = xKeys[0];
   for (const r of runs) {
     const label = runLabel(r, groupBy);
-    r.history.forEach((rec, i) => {
-      const xk = X_KEYS.find((k) => typeof rec[k] === 'number');
-      if (xk) xKey = xk;
-      const x = xk ? (rec[xk] as number) : i;
+    for (const rec of r.history) {
+      const xk = xKeys.find((k) => typeof rec[k] === 'number');
+      if (!xk) continue;
+      xKey = xk;
       for (const [k, v] of Object.entries(rec)) {
         if (typeof v !== 'number' || !Number.isFinite(v) || X_KEYS.includes(k) || k === 'time' || !include(k)) continue;
-        points.push({ series: label, x, y: v, panel: k });
+        points.push({ series: label, x: rec[xk] as number, y: v, panel: k });
       }
-    });
+    }
   }
   return { points, x: xKey };
 }
@@ -93,11 +96,11 @@ interface Figure {
 export function reportFigures(input: ReportInput): Figure[] {
   const figs: Figure[] = [];
   const { runs, groupBy } = input;
-  const train = curvePoints(runs, groupBy, (k) => !isRlKey(k));
+  const train = curvePoints(runs, groupBy, ['epoch'], (k) => !isRlKey(k));
   if (train.points.length > 0) {
     figs.push({ id: 'training-curves', title: 'Training curves', spec: lineChart(train.points, { x: train.x, y: 'value', title: 'Training curves', panels: true }) });
   }
-  const rl = curvePoints(runs, groupBy, (k) => k.startsWith('charts/episodic_return') || k.startsWith('reward/'));
+  const rl = curvePoints(runs, groupBy, ['update', 'global_step', 'step'], (k) => k.startsWith('charts/episodic_return') || k.startsWith('reward/'));
   if (rl.points.length > 0) {
     figs.push({ id: 'ppo-rewards', title: 'PPO reward and its components', spec: lineChart(rl.points, { x: rl.x, y: 'reward', title: 'PPO reward and its components', panels: true }) });
   }
@@ -204,7 +207,7 @@ export async function writeReport(outDir: string, input: ReportInput): Promise<{
 <p>${input.runs.length} run(s); grouped by ${esc(input.groupBy.join(', ') || '(none)')}; mean ± std over runs in each group.</p>
 <h2>Summary</h2>
 ${markdownTableToHtml(input.summaryMarkdown)}
-${figs.map((f, i) => `<figure data-figure="${f.id}"><figcaption>${esc(f.title)}</figcaption>${svgs[i]}</figure>`).join('\n')}
+${figs.map((f, i) => `<figure data-figure="${f.id}" aria-label="${esc(f.title)}">${svgs[i]}</figure>`).join('\n')}
 ${interventionsHtml(input.runs)}
 ${runsHtml(input.runs)}
 </body></html>
