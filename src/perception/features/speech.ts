@@ -153,6 +153,9 @@ function validate(cfg: SpeechConfig, audio: AudioSignal, where: string): void {
   if (cfg.nMfcc < 1 || cfg.nMfcc > 40 || cfg.nMfcc > cfg.melBands) {
     throw new DataError(`${where}: nMfcc is ${cfg.nMfcc}; expected 1 … min(40, melBands=${cfg.melBands}) (meyda's limit)`);
   }
+  for (let i = 0; i < audio.pcm.length; i++) {
+    if (!Number.isFinite(audio.pcm[i])) throw new DataError(`${where}.pcm[${i}] is ${audio.pcm[i]}; expected finite samples in [-1, 1]`);
+  }
   const frame = Math.round((cfg.frameMs * audio.sampleRate) / 1000);
   if (cfg.fftSize !== 0 && (cfg.fftSize < frame || (cfg.fftSize & (cfg.fftSize - 1)) !== 0)) {
     throw new DataError(`${where}: fftSize is ${cfg.fftSize}; expected 0 or a power of two ≥ the frame (${frame} samples)`);
