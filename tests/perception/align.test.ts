@@ -128,6 +128,16 @@ describe('alignToReference', () => {
     expect(err).toBeLessThan(0.08);
   });
 
+  it('leaves sparse modalities unwarped (minFrames) and accepts trajectory smoothing', () => {
+    const sparse = observe(grid(0, 4, 0.75), faceWarp, [1, 2], [0, 0], 0, rng.fork('s')); // 4 frames
+    const a = alignToReference({ audio, face: sparse, physio }, { reference: 'audio', method: 'dtw', band: 0.2 });
+    expect(Array.from(a.warps.face!.src)).toEqual(Array.from(a.warps.face!.ref));
+    expect(a.costs.face).toBeUndefined();
+    expect(a.costs.physio).toBeDefined();
+    const s = alignToReference({ audio, physio }, { reference: 'audio', method: 'dtw', band: 0.2, smoothS: 0.2 });
+    expect(scoreWarp(s.warps.physio!, sampledWarp(physioWarp, 0, 4))).toBeLessThan(0.1);
+  });
+
   it('rejects bad input', () => {
     expect(() => alignToReference({}, { reference: 'audio', method: 'dtw' })).toThrow(DataError);
     const bad = { times: Float32Array.from([0, 1]), values: new Float32Array(3), dim: 2 };

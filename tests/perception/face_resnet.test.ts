@@ -47,6 +47,27 @@ describe('FaceResNet', () => {
     expect(() => new FaceResNet({ ...cfg, inputSize: 15 }, new Rng(1))).toThrow(/inputSize is 15/);
   });
 
+  it('saves and reloads through tfjs serialization (the im2col layer is registered)', async () => {
+    const net = new FaceResNet(cfg, new Rng(4));
+    const { frames } = batch(3, new Rng(5));
+    const want = net.predictEmbedding(frames, S, S);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await net.model.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const x = net.framesToTensor(frames, S, S);
+    const got = loaded.predict(x) as tf.Tensor;
+    const g = got.dataSync();
+    for (let i = 0; i < want.length; i++) expect(g[i]).toBeCloseTo(want[i], 5);
+    tf.dispose([x, got]);
+    loaded.dispose();
+    net.dispose();
+  });
+
   it('every weight gets a gradient, and a few Adam steps separate two frame classes', () => {
     const rng = new Rng(3);
     const net = new FaceResNet(cfg, rng.fork('net'));

@@ -2,6 +2,7 @@ import { ConfigError, DataError } from '../../core/errors.js';
 import { MODALITIES, type ModalityName, type SynthTruth, type TimeWarp } from '../../data/types.js';
 import type { FeatureSequence, SampleFeatures } from '../types.js';
 import { dtw, type DtwCost } from './dtw.js';
+import { movingAverage } from '../features/filters.js';
 import { checkSequence, interp1, resampleLinear, resampleNearest, zNormalize } from './resample.js';
 
 /**
@@ -42,6 +43,10 @@ export interface AlignOptions {
   fallbackGrid?: number;
   /** Modalities whose values are ids, resampled by nearest time. Default ['text']. */
   categorical?: ModalityName[];
+  /** Moving-average width (s) applied to each trajectory before DTW (syllable-rate wiggle is not the shared course). 0 = none. */
+  smoothS?: number;
+  /** A modality with fewer original frames than this is resampled linearly, not warped (too few points to recover a warp). Default 8. */
+  minFrames?: number;
 }
 
 /** Corresponding (modality clock, reference clock) times: the recovered warp, as pairs. */
@@ -112,15 +117,17 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
   const resampled = new Map<ModalityName, FeatureSequence>();
   for (const m of present) resampled.set(m, categorical.has(m) ? resampleNearest(features[m]!, times) : resampleLinear(features[m]!, times));
 
-  const anchorTraj = opts.method === 'dtw' ? trajectoryOf(resampled.get(anchor)!, trajectory, undefined) : undefined;
+  const smoothFrames = T >= 2 ? Math.round((opts.smoothS ?? 0) / Math.max(1e-9, (times[T - 1] - times[0]) / (T - 1))) : 0;
+  const minFrames = opts.minFrames ?? 8;
+  const anchorTraj = opts.method === 'dtw' ? trajectoryOf(resampled.get(anchor)!, trajectory, undefined, smoothFrames) : undefined;
   for (const m of present) {
     const r = resampled.get(m)!;
-    if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2) {
+    if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2 || features[m]!.times.length < minFrames) {
       out[m] = r;
       warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
       continue;
     }
-    const traj = trajectoryOf(r, trajectory, anchorTraj);
+    const traj = trajectoryOf(r, trajectory, anchorTraj, smoothFrames);
     const res = dtw({ values: traj, dim: 1 }, { values: anchorTraj!, dim: 1 }, {
       band: opts.band ?? 0.1,
       cost: 'euclidean',
@@ -150,7 +157,7 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
 }
 
 /** One z-normalised value per frame (see the module comment). */
-export function trajectoryOf(seq: FeatureSequence, kind: 'pca' | 'norm', signRef: Float64Array | undefined): Float64Array {
+export function trajectoryOf(seq: FeatureSequence, kind: 'pca' | 'norm', signRef: Float64Array | undefined, smoothFrames = 0): Float64Array {
   const T = seq.times.length;
   const d = seq.dim;
   const z = zNormalize(seq.values, d);
@@ -170,7 +177,7 @@ export function trajectoryOf(seq: FeatureSequence, kind: 'pca' | 'norm', signRef
       traj[i] = s;
     }
   }
-  const zt = zNormalize(traj, 1);
+  const zt = zNormalize(smoothFrames > 1 ? movingAverage(traj, smoothFrames | 1) : traj, 1);
   if (signRef && kind === 'pca' && d > 1) {
     let corr = 0;
     for (let i = 0; i < T; i++) corr += zt[i] * signRef[i];

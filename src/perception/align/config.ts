@@ -11,6 +11,9 @@ import type { AlignOptions } from './align.js';
  * - trajectory: `pca` (first principal component, sign-matched) or `norm` (RMS of z-scored features)
  * - fallbackGrid: grid steps used when the reference is audio but a sample has none
  * - categorical: modalities holding ids (text tokens), resampled by nearest time, never warped
+ * - smoothS: moving-average width (s) applied to the trajectories before DTW (0 = off)
+ * - minFrames: modalities with fewer original frames are resampled linearly, not warped
+ *   (face at 1 fps over a 2–4 s clip has 2–4 frames: nothing to recover a warp from)
  */
 export const alignSectionSchema = z
   .object({
@@ -24,6 +27,8 @@ export const alignSectionSchema = z
     trajectory: z.enum(['pca', 'norm']).default('pca'),
     fallbackGrid: z.number().int().min(2).default(100),
     categorical: z.array(z.enum(['audio', 'face', 'physio', 'text'])).default(['text']),
+    smoothS: z.number().nonnegative().default(0),
+    minFrames: z.number().int().min(2).default(8),
   })
   .strict();
 
