@@ -31,6 +31,11 @@ describe('affectlab CLI', () => {
     expect(r.stdout).toMatch(/# job 0: seed=1 placeholder.lr=0.01/);
     expect(r.stdout).toMatch(/# job 3: seed=2 placeholder.lr=0.1/);
     expect(existsSync(join(cwd, 'multirun'))).toBe(false);
+    // Group selection sweeps: the example, fusion options from configs/fusion/.
+    const g = cli(['config', 'experiment=placeholder', 'fusion=early,late_dr', 'seed=1,2', '-m'], cwd);
+    expect(g.code).toBe(0);
+    expect(g.stdout).toMatch(/# 4 jobs/);
+    expect(g.stdout.match(/^fusion:\n {2}name: late_dr/gm)).toHaveLength(2);
   });
 
   it('fails with one line naming the problem: malformed override, unknown key, YAML syntax error', () => {
