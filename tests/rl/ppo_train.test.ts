@@ -85,7 +85,10 @@ describe('PPO training loop', () => {
     const { returns, lengths } = ppo.evaluate(2, { seed: 9 });
     expect(lengths).toEqual([200, 200]);
     // Raw Pendulum returns lie in [-16.27·200, 0].
-    for (const r of returns) expect(r).toBeLessThan(0), expect(r).toBeGreaterThan(-16.28 * 200);
+    for (const r of returns) {
+      expect(r).toBeLessThan(0);
+      expect(r).toBeGreaterThan(-16.28 * 200);
+    }
     ppo.dispose();
   });
 });
