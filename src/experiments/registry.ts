@@ -1,7 +1,9 @@
 import { Registry } from '../core/registry.js';
 import type { JobDefinition } from './types.js';
 import { placeholderJob } from './jobs/placeholder.js';
+import { ppoCartpoleJob, ppoPendulumJob } from './jobs/ppo_gym.js';
+import { ppoInterventionJob } from './jobs/ppo_intervention.js';
 
 /** Job functions that experiments select with `job: <name>`. */
 export const jobs = new Registry<JobDefinition>('job');
-jobs.register(placeholderJob.name, placeholderJob);
+for (const job of [placeholderJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);

@@ -6,6 +6,8 @@ import { ConfigError } from '../core/errors.js';
 import { loadPlugins } from './plugins.js';
 import { registries } from './registries.js';
 import { datasets } from '../data/registry.js';
+import { rlSectionSchema } from '../rl/config.js';
+import { generatorSectionSchema } from '../generation/config.js';
 import type { ResolvedConfig } from './types.js';
 
 /** The configs/ folder shipped with affectlab (two levels above src/experiments and dist/experiments). */
@@ -55,8 +57,8 @@ export const componentSections: Record<string, (section: unknown) => z.ZodTypeAn
   dataset: (section) => bySectionName(section, datasets, 'dataset'),
   perception: () => z.unknown(),
   fusion: () => z.unknown(),
-  generator: () => z.unknown(),
-  rl: () => z.unknown(),
+  generator: () => generatorSectionSchema,
+  rl: () => rlSectionSchema,
   launcher: (section) => bySectionName(section, registries.launchers, 'launcher'),
 };
 
