@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
-import { CELL_KINDS, createRecurrent, type CellKind, type Recurrent } from '../layers/recurrent.js';
+import { CELL_KINDS, createRecurrent, PLAIN_RECURRENCE_MAX_BATCH, type CellKind, type Recurrent } from '../layers/recurrent.js';
 import { Adam } from '../optim.js';
 import { commonFields, FusionBase, Heads } from './common.js';
 import { confusionMatrix, detectionRatioWeights, type Combine } from './detection_ratio.js';
@@ -80,7 +80,7 @@ export class LateFusion extends FusionBase {
       const lasts: tf.Tensor2D[] = [];
       this.modalities.forEach((m, j) => {
         const x = this.drop(batch.inputs[m]!.x, training) as tf.Tensor3D;
-        const { last } = this.encoders[j].forward(x, batch.timeMask);
+        const { last } = this.encoders[j].forward(x, batch.timeMask, undefined, { plain: !training && B <= PLAIN_RECURRENCE_MAX_BATCH });
         const { logits, av } = this.heads[j].apply(this.drop(last, training) as tf.Tensor2D);
         const mask = tf.slice(batch.presence, [0, j], [B, 1]).reshape([B]) as tf.Tensor1D;
         parts.push({ modality: m, logits, av, mask });
