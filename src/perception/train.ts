@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../core/backend.js';
+import { backendInfo, tf } from '../core/backend.js';
 import { DataError, show } from '../core/errors.js';
 import { readJson, writeJsonAtomic } from '../core/io.js';
 import { silentLogger, type Logger } from '../core/log.js';
@@ -67,6 +67,8 @@ export interface TrainResult {
   fusionFit?: FusionFitReport;
   /** Validation metrics of the returned model (best weights, fitted fusion). */
   final: EvalResult;
+  /** The tfjs backend that ran (timings are only comparable on the same one). */
+  backend: string;
 }
 
 const CHECKPOINT_FORMAT = 'affectlab.perception.checkpoint/1';
@@ -323,7 +325,7 @@ export async function trainPerception(opts: TrainOptions): Promise<TrainResult> 
       for (const note of fusionFit.notes ?? []) log.info(`${model.name}: ${note}`);
     }
     const final = evaluate(model, val, cfg);
-    return { history, bestEpoch: best.epoch, bestScore: best.score, stopReason, resumedFrom, fusionFit, final };
+    return { history, bestEpoch: best.epoch, bestScore: best.score, stopReason, resumedFrom, fusionFit, final, backend: backendInfo()?.name ?? tf.getBackend() };
   } finally {
     opt.dispose();
   }

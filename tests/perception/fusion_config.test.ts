@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { ConfigError, DataError } from '../../src/core/errors.js';
-import { makeSet, type PerceptionItem } from '../../src/perception/fusion/batch.js';
+import { itemFromFeatures, makeSet, type PerceptionItem } from '../../src/perception/fusion/batch.js';
 import { fusions } from '../../src/perception/fusion/registry.js';
 import { classificationMetrics, simAV } from '../../src/perception/metrics.js';
 import { parseFusionConfig, parsePerceptionTrainConfig } from '../../src/perception/model.js';
@@ -111,5 +111,17 @@ describe('makeSet input validation', () => {
       expect(() => makeSet([it], ['audio', 'face'], dims, 4, { nClasses: 3 })).toThrow(re);
     }
     expect(() => makeSet([good()], ['audio', 'smell' as never], dims, 4)).toThrow(/modalities: unknown modality "smell"/);
+  });
+});
+
+describe('itemFromFeatures', () => {
+  it('takes T from the timestamps and checks values against times·dim', () => {
+    const it = itemFromFeatures({ audio: { times: new Float32Array([0, 0.5, 1]), values: new Float32Array(6), dim: 2 } }, { classIndex: 2, arousal: 0.1, valence: 0.2 }, 'u1');
+    expect(it.features.audio!.T).toBe(3);
+    expect(it.features.face).toBeUndefined();
+    expect(it.classIndex).toBe(2);
+    expect(() => itemFromFeatures({ face: { times: new Float32Array(2), values: new Float32Array(5), dim: 2 } }, undefined, 'u2')).toThrow(
+      /u2: features\.face\.values has 5 numbers; expected times\.length·dim = 2·2/,
+    );
   });
 });

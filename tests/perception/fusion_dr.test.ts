@@ -107,3 +107,48 @@ describe('late_dr model', () => {
     });
   }
 });
+
+describe('late_learned model', () => {
+  const dims = { audio: 4, face: 3 };
+  const T = 5;
+  const partProbs = (model: LateFusion, batch: ReturnType<typeof makeBatch>) => {
+    const out = model.forward(batch, false);
+    const P = out.parts!.map((p) => tf.softmax(p.logits).arraySync() as number[][]);
+    const fused = tf.exp(out.logits).arraySync() as number[][];
+    tf.dispose([out.logits, out.av, out.embedding, ...out.parts!.flatMap((p) => [p.logits, p.av, p.mask])]);
+    return { P, fused };
+  };
+  const nll = (fused: number[][], y: number[]) => -fused.reduce((a, p, b) => a + Math.log(p[y[b]]), 0) / y.length;
+
+  it('before fitting, pool=prob is the mean and pool=logprob the normalised product of the present modalities', () => {
+    const batch = makeBatch(synthItems({ n: 8, T, dims, signal: { audio: 1 }, pMissing: 0.3, seed: 6 }), ['audio', 'face'], dims, T);
+    const pres = batch.presence.arraySync() as number[][];
+    for (const pool of ['prob', 'logprob'] as const) {
+      const model = createPerceptionModel({ name: 'late_learned', hidden: 5, pool }, dims, 3, new Rng(12)) as LateFusion;
+      const { P, fused } = partProbs(model, batch);
+      fused.forEach((row, b) => {
+        const present = [0, 1].filter((m) => pres[b][m] > 0);
+        const ref = [0, 1, 2].map((c) => (pool === 'prob' ? present.reduce((a, m) => a + P[m][b][c], 0) / present.length : present.reduce((a, m) => a * P[m][b][c], 1)));
+        const tot = ref.reduce((a, v) => a + v, 0);
+        row.forEach((v, c) => expect(v).toBeCloseTo(ref[c] / tot, 5));
+      });
+      model.dispose();
+    }
+    disposeBatch(batch);
+  });
+
+  for (const pool of ['prob', 'logprob'] as const) {
+    it(`fitFusion (pool=${pool}) lowers the validation NLL of the fused output`, () => {
+      const model = createPerceptionModel({ name: 'late_learned', hidden: 5, pool, granularity: 'class', fitSteps: 60 }, dims, 3, new Rng(13)) as LateFusion;
+      const val = makeBatch(synthItems({ n: 24, T, dims, signal: { audio: 1 }, pMissing: 0.2, seed: 9 }), ['audio', 'face'], dims, T);
+      const y = Array.from(val.y.dataSync());
+      const before = nll(partProbs(model, val).fused, y);
+      const report = model.fitFusion(val);
+      const after = nll(partProbs(model, val).fused, y);
+      expect(after).toBeLessThan(before - 1e-3);
+      expect(report.weights!.audio).toHaveLength(3);
+      disposeBatch(val);
+      model.dispose();
+    });
+  }
+});

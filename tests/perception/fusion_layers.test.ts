@@ -61,6 +61,13 @@ describe('recurrent layers match torch', () => {
       expect(maxAbsDiff(full.outputs, f.outputs)).toBeLessThan(1e-4);
       expect(maxAbsDiff(full.last, f.last)).toBeLessThan(1e-4);
       expect(maxAbsDiff(masked.last, f.last_masked)).toBeLessThan(1e-4);
+      // The plain-JS inference recurrence gives the same numbers.
+      const plain = layer.forward(x, undefined, undefined, { plain: true });
+      const plainMasked = layer.forward(x, mask, undefined, { plain: true });
+      expect(maxAbsDiff(plain.outputs, f.outputs)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(plainMasked.last, f.last_masked)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(plainMasked.outputs, masked.outputs.arraySync() as number[][][])).toBeLessThan(1e-5);
+      tf.dispose([plain.outputs, plain.last, plainMasked.outputs, plainMasked.last]);
       // The packed final state really differs from the unmasked one for the short sample.
       expect(Math.abs(flat(f.last_masked)[f.hidden] - flat(f.last)[f.hidden])).toBeGreaterThan(1e-3);
       tf.dispose([x, mask, full.outputs, full.last, masked.outputs, masked.last]);

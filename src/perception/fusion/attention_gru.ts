@@ -4,7 +4,7 @@ import type { Rng } from '../../core/rng.js';
 import { MultiHeadAttention } from '../layers/attention.js';
 import { LayerNorm, Linear } from '../layers/linear.js';
 import { Module } from '../layers/module.js';
-import { GRU } from '../layers/recurrent.js';
+import { GRU, PLAIN_RECURRENCE_MAX_BATCH } from '../layers/recurrent.js';
 import { commonFields, FusionBase, Heads, ModalityTokens } from './common.js';
 import type { FusionFactory, FusionOutput, ModalityDims, PerceptionBatch } from './types.js';
 
@@ -119,7 +119,7 @@ export class AttentionGruFusion extends FusionBase {
         const count = tf.maximum(tf.sum(batch.presence, 1), 1).reshape([B, 1, 1]);
         fused = tf.div(tf.sum(perMod, 1), count) as tf.Tensor3D;
       }
-      const { last } = this.gru.forward(fused, batch.timeMask);
+      const { last } = this.gru.forward(fused, batch.timeMask, undefined, { plain: !training && B <= PLAIN_RECURRENCE_MAX_BATCH });
       const { logits, av } = this.heads.apply(drop(last) as tf.Tensor2D);
       return { logits, av, embedding: last };
     });

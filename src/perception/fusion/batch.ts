@@ -1,6 +1,7 @@
 import { tf } from '../../core/backend.js';
 import { DataError, show } from '../../core/errors.js';
 import { MODALITIES, type ModalityName } from '../../data/types.js';
+import type { SampleFeatures } from '../types.js';
 import type { ModalityDims, PerceptionBatch } from './types.js';
 
 /** One sample's aligned features and labels, as plain data. */
@@ -12,6 +13,29 @@ export interface PerceptionItem {
   valence: number;
   /** For error messages. */
   id?: string;
+}
+
+/**
+ * Turns aligned `SampleFeatures` (one FeatureSequence per present modality,
+ * already on the shared timeline) and labels into a PerceptionItem. Labels
+ * default to class 0 and (0, 0) for inference-only use.
+ */
+export function itemFromFeatures(
+  features: SampleFeatures,
+  labels: { classIndex: number; arousal: number; valence: number } = { classIndex: 0, arousal: 0, valence: 0 },
+  id?: string,
+): PerceptionItem {
+  const out: PerceptionItem['features'] = {};
+  for (const [m, seq] of Object.entries(features) as [ModalityName, NonNullable<SampleFeatures[ModalityName]>][]) {
+    if (!seq) continue;
+    const where = `${id ?? 'sample'}: features.${m}`;
+    if (!Number.isInteger(seq.dim) || seq.dim <= 0) throw new DataError(`${where}.dim ${show(seq.dim)}; expected a positive integer`);
+    if (seq.values.length !== seq.times.length * seq.dim) {
+      throw new DataError(`${where}.values has ${seq.values.length} numbers; expected times.length·dim = ${seq.times.length}·${seq.dim}`);
+    }
+    out[m] = { values: seq.values, dim: seq.dim, T: seq.times.length };
+  }
+  return { features: out, ...labels, id };
 }
 
 /**

@@ -94,6 +94,7 @@ export function sinusoid(T: number, dim: number): Float32Array {
 export class ModalityTokens extends Module {
   readonly proj: Linear[];
   readonly modEmb: tf.Variable;
+  private posCache: { T: number; values: Float32Array } | undefined;
   constructor(
     readonly modalities: ModalityName[],
     dims: ModalityDims,
@@ -110,7 +111,8 @@ export class ModalityTokens extends Module {
     return tf.tidy(() => {
       const [B, T] = batch.timeMask.shape;
       const M = this.modalities.length;
-      const pos = this.positional ? tf.tensor2d(sinusoid(T, this.dim), [T, this.dim]) : undefined;
+      if (this.positional && this.posCache?.T !== T) this.posCache = { T, values: sinusoid(T, this.dim) };
+      const pos = this.positional ? tf.tensor2d(this.posCache!.values, [T, this.dim]) : undefined;
       const toks: tf.Tensor[] = [];
       const masks: tf.Tensor[] = [];
       this.modalities.forEach((m, j) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
-import { CELL_KINDS, createRecurrent, type CellKind, type Recurrent } from '../layers/recurrent.js';
+import { CELL_KINDS, createRecurrent, PLAIN_RECURRENCE_MAX_BATCH, type CellKind, type Recurrent } from '../layers/recurrent.js';
 import { Adam } from '../optim.js';
 import { commonFields, FusionBase, Heads } from './common.js';
 import { confusionMatrix, detectionRatioWeights, type Combine } from './detection_ratio.js';
@@ -19,6 +19,8 @@ export interface LateConfig {
   combine?: Combine;
   /** late_learned: one weight per modality, or per (modality, class). */
   granularity?: 'modality' | 'class';
+  /** late_learned: `logprob` = softmax(Σ_m w_m·log P_m) (weighted product of experts); `prob` = Σ_m α_m·P_m, α = softmax(w). */
+  pool?: 'logprob' | 'prob';
   fitSteps?: number;
   fitLr?: number;
 }
@@ -34,8 +36,11 @@ const MODE: Record<LateConfig['name'], LateMode> = { late_mean: 'mean', late_dr:
  *  - late_mean: their mean;
  *  - late_dr: detection-ratio weights W[m][c] = 1 − DR fitted on the
  *    validation split (paper 000 eq. 1–4), scores combined by max or sum;
- *  - late_learned: a softmax mixture whose logits (per modality or per
- *    modality and class) are fitted by Adam on validation NLL.
+ *  - late_learned: weights (per modality or per modality and class) fitted
+ *    by Adam on validation NLL, pooling either log-probabilities
+ *    (softmax(Σ w·log P), a weighted product of experts, default: evidence
+ *    from modalities adds up) or probabilities (a softmax mixture, which
+ *    tends to put all weight on the single most reliable modality).
  * Arousal/valence: the mean over present modalities. Fusion weights are
  * non-trainable model weights (saved with the model) and start neutral, so
  * before `fitFusion` late_dr and late_learned equal late_mean up to scale.
@@ -60,7 +65,8 @@ export class LateFusion extends FusionBase {
     if (this.mode === 'dr') this.fusionWeights = this.param('fusion_w', [M, nClasses], new Float32Array(M * nClasses).fill(1), false);
     else if (this.mode === 'learned') {
       const cols = cfg.granularity === 'class' ? nClasses : 1;
-      this.fusionWeights = this.param('fusion_logits', [M, cols], new Float32Array(M * cols), false);
+      // logprob starts as the plain product of experts (w = 1), prob as the plain mean (α uniform).
+      this.fusionWeights = this.param('fusion_logits', [M, cols], new Float32Array(M * cols).fill(cfg.pool === 'prob' ? 0 : 1), false);
     }
   }
 
@@ -74,7 +80,7 @@ export class LateFusion extends FusionBase {
       const lasts: tf.Tensor2D[] = [];
       this.modalities.forEach((m, j) => {
         const x = this.drop(batch.inputs[m]!.x, training) as tf.Tensor3D;
-        const { last } = this.encoders[j].forward(x, batch.timeMask);
+        const { last } = this.encoders[j].forward(x, batch.timeMask, undefined, { plain: !training && B <= PLAIN_RECURRENCE_MAX_BATCH });
         const { logits, av } = this.heads[j].apply(this.drop(last, training) as tf.Tensor2D);
         const mask = tf.slice(batch.presence, [0, j], [B, 1]).reshape([B]) as tf.Tensor1D;
         parts.push({ modality: m, logits, av, mask });
@@ -105,10 +111,19 @@ export class LateFusion extends FusionBase {
     }) as unknown as FusionOutput;
   }
 
-  /** Σ_m α[m,(c)] P[m,c] with α a softmax over the present modalities. */
+  /**
+   * Learned pooling over present modalities, as unnormalised class scores:
+   * `prob`: Σ_m α[m,(c)] P[m,c] with α a softmax over the present modalities;
+   * `logprob`: exp(Σ_m w[m,(c)] log P[m,c]), shifted by its row max for stability.
+   */
   private mixture(P: tf.Tensor, presence: tf.Tensor2D): tf.Tensor {
-    const logits = tf.add(this.fusionWeights!.expandDims(0), tf.mul(tf.sub(1, presence.expandDims(2)), BLOCKED)); // [B,M,cols]
-    return tf.sum(tf.mul(tf.softmax(logits.transpose([0, 2, 1])).transpose([0, 2, 1]), P), 1);
+    if (this.cfg.pool === 'prob') {
+      const logits = tf.add(this.fusionWeights!.expandDims(0), tf.mul(tf.sub(1, presence.expandDims(2)), BLOCKED)); // [B,M,cols]
+      return tf.sum(tf.mul(tf.softmax(logits.transpose([0, 2, 1])).transpose([0, 2, 1]), P), 1);
+    }
+    const w = tf.mul(this.fusionWeights!.expandDims(0), presence.expandDims(2)); // [B,M,cols], 0 for absent
+    const z = tf.sum(tf.mul(w, tf.log(tf.add(P, 1e-7))), 1); // [B,C]
+    return tf.exp(tf.sub(z, tf.max(z, 1, true)));
   }
 
   /** Per-modality probabilities on a batch as plain arrays: P[b][m][c], present[b][m]. */
@@ -162,7 +177,7 @@ export class LateFusion extends FusionBase {
     for (let s = 0; s < steps; s++) {
       const { value, grads } = tf.variableGrads(() => {
         let comb = this.mixture(Pt, pres);
-        if (this.cfg.granularity === 'class') comb = tf.div(comb, tf.sum(comb, 1, true));
+        comb = tf.div(comb, tf.sum(comb, 1, true)); // per-class weights and log pooling do not normalise
         const ll = tf.log(tf.add(tf.sum(tf.mul(comb, onehot), 1), 1e-12));
         return tf.div(tf.neg(tf.sum(tf.mul(ll, any))), nAny) as tf.Scalar;
       }, [this.fusionWeights!]);
@@ -211,8 +226,9 @@ export const lateLearned = lateFactory(
   'late_learned',
   {
     granularity: z.enum(['modality', 'class']).default('modality'),
+    pool: z.enum(['logprob', 'prob']).default('logprob'),
     fitSteps: z.number().int().positive().default(200),
     fitLr: z.number().positive().default(0.05),
   },
-  'late fusion: per-modality models, softmax mixture weights fitted on validation NLL',
+  'late fusion: per-modality models, pooling weights (log-probability or probability) fitted on validation NLL',
 );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
-import { CELL_KINDS, createRecurrent, type CellKind, type Recurrent } from '../layers/recurrent.js';
+import { CELL_KINDS, createRecurrent, PLAIN_RECURRENCE_MAX_BATCH, type CellKind, type Recurrent } from '../layers/recurrent.js';
 import { commonFields, FusionBase, Heads } from './common.js';
 import type { FusionFactory, FusionOutput, ModalityDims, PerceptionBatch } from './types.js';
 
@@ -33,7 +33,8 @@ export class SequenceFusion extends FusionBase {
     this.check(batch);
     return tf.tidy(() => {
       const x = this.drop(this.concatInputs(batch), training) as tf.Tensor3D;
-      const { last } = this.rec.forward(x, batch.timeMask);
+      const plain = !training && batch.timeMask.shape[0] <= PLAIN_RECURRENCE_MAX_BATCH;
+      const { last } = this.rec.forward(x, batch.timeMask, undefined, { plain });
       const { logits, av } = this.heads.apply(this.drop(last, training) as tf.Tensor2D);
       return { logits, av, embedding: last };
     });
