@@ -171,7 +171,8 @@ const seeds = flag('seeds', 5);
 if (!args.includes('--no-compare') && seeds > 0) {
   const cmpOver = { max_train_texts: flag('compare-texts', base.max_train_texts), epochs: flag('compare-epochs', base.epochs) };
   const rows: Record<string, number[]> = { [`lambda=${base.lambda}`]: [], 'lambda=0': [] };
-  for (let s = 1; s <= seeds; s++) {
+  const first = flag('seed-start', 1);
+  for (let s = first; s < first + seeds; s++) {
     for (const lambda of [base.lambda, 0]) {
       const cfg = parseGeneratorConfig({ ...base, ...cmpOver, lambda });
       const t = await trainOne(cfg, 100 + s);
