@@ -25,7 +25,7 @@ export const SPECIAL_TOKENS = ['<pad>', '<bos>', '<eos>', '<unk>'] as const;
 export const DEFAULT_CONTROL_TOKENS = ['<sep>', '<mask>', ...Array.from({ length: 8 }, (_, i) => `<ctrl_${i}>`)];
 
 export interface TrainTokenizerOptions {
-  /** Total vocabulary size, specials, control tokens and the 256 bytes included. */
+  /** Total vocabulary size, specials, control tokens and the 256 bytes included; smaller when the texts run out of pairs seen `minFrequency` times. */
   vocabSize: number;
   /** Pairs seen fewer times than this are not merged. Default 2. */
   minFrequency?: number;

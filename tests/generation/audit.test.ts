@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../src/core/errors.js';
 import { anchorPath, AuditLog, canonicalJson, describeVerification, GENESIS_HASH, recordHash, verifyAudit, type AuditEntry } from '../../src/generation/audit.js';
+import { Rng } from '../../src/core/rng.js';
+import { buildCorpus } from '../../src/generation/corpus/index.js';
+import { escalationReply, SAFE_FALLBACK } from '../../src/generation/safety/index.js';
 import { scrubPII } from '../../src/generation/safety/pii.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'affectlab-audit-'));
@@ -191,6 +194,12 @@ describe('PII scrubbing', () => {
     ]) {
       expect(scrubPII(s).text).toBe(s);
     }
+  });
+
+  it('leaves the system\'s own texts intact: corpus replies, escalation replies, the fallback', () => {
+    const texts = [...buildCorpus({ rng: new Rng(9), perCell: 2 }).map((e) => e.text), SAFE_FALLBACK];
+    for (const loc of ['en-US', 'en-GB', 'en-IE', 'en-CA', 'en-AU', undefined]) texts.push(escalationReply(loc), escalationReply(loc, 'harm_to_others'));
+    expect(texts.filter((t) => scrubPII(t).text !== t)).toEqual([]);
   });
 
   it('counts what it replaced', () => {

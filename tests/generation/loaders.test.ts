@@ -86,3 +86,24 @@ describe('toCorpusEntries', () => {
     expect(ed.entries[0].intensity).toBe('medium');
   });
 });
+
+describe('corpus sources registry', () => {
+  it('builds the bundled corpus and loads public ones with a held-out split by dialogue', async () => {
+    const { corpusSources } = await import('../../src/generation/corpus/index.js');
+    const { Rng } = await import('../../src/core/rng.js');
+    expect(corpusSources.names()).toEqual(['bundled', 'empathetic_dialogues', 'esconv']);
+    const bundled = corpusSources.get('bundled')({ rng: new Rng(1), perCell: 1, emotions: ['sad'] });
+    expect(bundled.length).toBe(3 * 5 * 7);
+    const ed = corpusSources.get('empathetic_dialogues')({ rng: new Rng(1), path: fx('ed_sample.csv'), heldoutShare: 0.5 });
+    expect(ed.length).toBe(5);
+    expect(ed.every((e) => e.strategy === 'reflection' && e.tone === 'warm')).toBe(true);
+    // 3 dialogues with mapped replies; round(0.5 * 3) = 2 held out, whole dialogues on one side.
+    const heldDialogues = new Set(ed.filter((e) => e.split === 'heldout').map((e) => e.templateId));
+    expect(heldDialogues.size).toBe(2);
+    for (const e of ed) expect(e.split === 'heldout').toBe(heldDialogues.has(e.templateId));
+    const es = corpusSources.get('esconv')({ rng: new Rng(1), path: fx('esconv_sample.json'), tone: 'calm' });
+    expect(es.length).toBe(5); // Question and Self-disclosure turns dropped
+    expect(() => corpusSources.get('esconv')({ rng: new Rng(1) })).toThrow(/corpus\.path: missing/);
+    expect(() => corpusSources.get('esconf')).toThrow(/did you mean "esconv"/);
+  });
+});

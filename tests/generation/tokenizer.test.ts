@@ -102,6 +102,16 @@ describe('byte-level BPE tokenizer', () => {
     expect(() => BpeTokenizer.fromJSON({ type: 'affectlab-byte-bpe', version: 1, controlTokens: [], merges: [[5000, 1]] })).toThrow(/merges\[0\]/);
   });
 
+  it('works with bytes only (no merges) and honours minFrequency', () => {
+    const bare = trainTokenizer(['hello hello'], { vocabSize: 270 });
+    expect(bare.vocabSize).toBe(270);
+    expect(bare.encode('hé')).toEqual([...Buffer.from('hé')].map((b) => bare.byteBase + b));
+    expect(bare.decode(bare.encode('hé'))).toBe('hé');
+    // "ab" occurs once: with minFrequency 2 nothing is merged, with 1 the pair is.
+    expect(trainTokenizer(['ab'], { vocabSize: 300 }).vocabSize).toBe(270);
+    expect(trainTokenizer(['ab'], { vocabSize: 300, minFrequency: 1 }).vocabSize).toBe(271);
+  });
+
   it('rejects a vocabulary too small for specials and bytes', () => {
     expect(() => trainTokenizer(['x'], { vocabSize: 100 })).toThrow(ConfigError);
     expect(() => trainTokenizer(['x'], { vocabSize: 100 })).toThrow(/vocabSize: got 100; expected an integer in \[270, 65536\]/);

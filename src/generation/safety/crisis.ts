@@ -202,12 +202,14 @@ export const CRISIS_RULES: readonly Rule<Kind>[] = [
  * without a crisis match that still mentions one of these words is generated
  * as usual but marked `needsHuman` for review. Words only, no negation
  * handling: this flag asks a person to look, it does not change the reply.
+ * Death, method and harm vocabulary only: everyday words ("end", "done",
+ * "hurt", "cut") would send most turns to review.
  */
 export const CONCERN_WORDS: ReadonlySet<string> = new Set([
   'die', 'dying', 'death', 'dead', 'suicide', 'suicidal', 'kill', 'killing', 'overdose', 'pills', 'tablets', 'antidepressants', 'painkillers',
-  'bridge', 'rope', 'hang', 'jump', 'bleed', 'bleeds', 'bleeding', 'blood', 'cut', 'cutting', 'razor', 'blade', 'knife', 'gun', 'weapon',
-  'hurt', 'harm', 'suffer', 'punish', 'revenge', 'poison', 'funeral', 'goodbye', 'goodbyes', 'afterwards', 'hopeless', 'worthless', 'burden',
-  'trapped', 'pointless', 'unbearable', 'disappear', 'forever', 'letter', 'done', 'let go', 'give up', 'giving up', 'end', 'ending',
+  'bridge', 'rope', 'hang', 'jump', 'bleed', 'bleeds', 'bleeding', 'blood', 'cutting', 'razor', 'blade', 'knife', 'gun', 'weapon',
+  'harm', 'suffer', 'punish', 'revenge', 'poison', 'funeral', 'goodbye', 'goodbyes', 'hopeless', 'worthless', 'burden', 'trapped', 'pointless',
+  'unbearable', 'disappear', 'let go', 'give up', 'giving up', 'done trying',
 ]);
 
 function concernWords(words: string[]): string[] {
