@@ -1,3 +1,4 @@
 export * from './metrics.js';
 export * from './stats.js';
 export * from './tables.js';
+export * from './compare.js';
