@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { UnavailableError, ConfigError } from './errors.js';
 import { bridgeMissingWasmKernels } from './wasm_bridge.js';
+import { registerMissingGradients } from './grads.js';
 
 export { tf };
 
@@ -78,6 +79,8 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
     name = 'cpu';
   }
   await tf.ready();
+  // Backend-independent: gradients tfjs lacks (einsum), so models train the same on every backend.
+  registerMissingGradients();
   const info: BackendInfo = { requested, name, tfjsVersion: tf.version.tfjs };
   if (nativePackage) info.nativePackage = nativePackage;
   if (name === 'wasm') {

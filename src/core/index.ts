@@ -9,3 +9,4 @@ export * from './backend.js';
 export * from './init.js';
 export * from './leak.js';
 export * from './wasm_bridge.js';
+export * from './grads.js';

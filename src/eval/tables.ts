@@ -101,6 +101,8 @@ export interface TableOptions extends GroupOptions {
   precision?: number | Record<string, number>;
   /** Column titles for group keys and metrics (default: the names themselves). */
   labels?: Record<string, string>;
+  /** Metrics whose best group mean is set in bold (Markdown, LaTeX): 'max' (accuracy-like) or 'min' (RT, loss). Ties all bold. */
+  best?: Record<string, 'max' | 'min'>;
   /** LaTeX only: caption and label for a table environment around the tabular. */
   caption?: string;
   label?: string;
@@ -131,16 +133,28 @@ function cell(row: GroupRow, metric: string, opts: TableOptions): Cell {
   };
 }
 
-function prepare(records: readonly ResultRecord[], opts: TableOptions): { rows: GroupRow[]; metrics: string[] } {
+function prepare(records: readonly ResultRecord[], opts: TableOptions): { rows: GroupRow[]; metrics: string[]; isBest: (row: GroupRow, m: string) => boolean } {
   const metrics = opts.metrics ?? metricNames(records);
-  return { rows: groupResults(records, { ...opts, metrics }), metrics };
+  const rows = groupResults(records, { ...opts, metrics });
+  // Compared at the shown precision, so two cells that print the same are both bold or neither.
+  const shown = (r: GroupRow, m: string): number | undefined => {
+    const st = r.stats[m];
+    return st ? Number(st.mean.toFixed(digits(opts, m))) : undefined;
+  };
+  const bestValue: Record<string, number | undefined> = {};
+  for (const [m, dir] of Object.entries(opts.best ?? {})) {
+    const vals = rows.map((r) => shown(r, m)).filter((v): v is number => v !== undefined);
+    bestValue[m] = vals.length ? (dir === 'max' ? Math.max(...vals) : Math.min(...vals)) : undefined;
+  }
+  const isBest = (r: GroupRow, m: string): boolean => bestValue[m] !== undefined && shown(r, m) === bestValue[m];
+  return { rows, metrics, isBest };
 }
 
 const title = (opts: TableOptions, name: string): string => opts.labels?.[name] ?? name;
 
 /** GitHub-flavoured Markdown: one row per group, `mean ± std` cells, an `n` column. */
 export function renderMarkdown(records: readonly ResultRecord[], opts: TableOptions): string {
-  const { rows, metrics } = prepare(records, opts);
+  const { rows, metrics, isBest } = prepare(records, opts);
   const esc = (s: string): string => s.replace(/\|/g, '\\|');
   const head = [...opts.groupBy.map((g) => title(opts, g)), 'n', ...metrics.map((m) => title(opts, m))].map(esc);
   const align = [...opts.groupBy.map(() => ':---'), '---:', ...metrics.map(() => '---:')];
@@ -149,7 +163,8 @@ export function renderMarkdown(records: readonly ResultRecord[], opts: TableOpti
     const cells = metrics.map((m) => {
       const c = cell(r, m, opts);
       if (!c.mean) return MISSING;
-      return `${c.mean}${c.std ? ` ± ${c.std}` : ''}${c.partialN !== undefined ? ` (n=${c.partialN})` : ''}`;
+      const text = `${c.mean}${c.std ? ` ± ${c.std}` : ''}`;
+      return `${isBest(r, m) ? `**${text}**` : text}${c.partialN !== undefined ? ` (n=${c.partialN})` : ''}`;
     });
     lines.push(`| ${[...opts.groupBy.map((g) => esc(r.key[g])), String(r.n), ...cells].join(' | ')} |`);
   }
@@ -194,7 +209,7 @@ export function latexEscape(s: string): string {
 
 /** LaTeX tabular with booktabs rules (\usepackage{booktabs}); `$m \pm s$` cells; wrapped in a table when a caption is given. */
 export function renderLatex(records: readonly ResultRecord[], opts: TableOptions): string {
-  const { rows, metrics } = prepare(records, opts);
+  const { rows, metrics, isBest } = prepare(records, opts);
   const spec = `${'l'.repeat(opts.groupBy.length)}r${'r'.repeat(metrics.length)}`;
   const head = [...opts.groupBy.map((g) => title(opts, g)), '$n$', ...metrics.map((m) => title(opts, m))];
   const body: string[] = [];
@@ -203,7 +218,8 @@ export function renderLatex(records: readonly ResultRecord[], opts: TableOptions
     const cells = metrics.map((m) => {
       const c = cell(r, m, opts);
       if (!c.mean) return '--';
-      return `$${c.mean}${c.std ? ` \\pm ${c.std}` : ''}$${c.partialN !== undefined ? ` ($n=${c.partialN}$)` : ''}`;
+      const body = `${c.mean}${c.std ? ` \\pm ${c.std}` : ''}`;
+      return `$${isBest(r, m) ? `\\mathbf{${body}}` : body}$${c.partialN !== undefined ? ` ($n=${c.partialN}$)` : ''}`;
     });
     body.push(`${[...opts.groupBy.map((g) => latexEscape(r.key[g])), String(r.n), ...cells].join(' & ')} \\\\`);
   }

@@ -210,11 +210,12 @@ describe('bridged gradients match the cpu backend', () => {
     expect(seg.wasm).toEqual([[2, 4, 4]]);
   });
 
-  it('Einsum: forward matches cpu and the matmul it spells (tfjs 4.22 registers no Einsum gradient)', async () => {
+  it('Einsum: forward and gradients (core/grads.ts) match cpu and the matmul it spells', async () => {
     const { wasm, cpu } = await onBoth(() => {
       const a = data('a', [2, 3, 4]);
       const b = data('b', [2, 4, 5]);
-      return [tf.einsum('bij,bjk->bik', a, b), tf.matMul(a, b)];
+      const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.einsum('bij,bjk->bik', x, y))))([a, b]);
+      return [tf.einsum('bij,bjk->bik', a, b), tf.matMul(a, b), ga, gb];
     });
     expectClose(wasm, cpu);
     expectClose([wasm[0]], [wasm[1]]);

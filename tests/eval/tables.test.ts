@@ -58,6 +58,17 @@ describe('rendering', () => {
       ].join('\n'),
     );
   });
+  it('best values in bold (max for ACC, min for RT), compared at the shown precision', () => {
+    const md = renderMarkdown(records, { ...opts, best: { ACC: 'max', SIM: 'min' } });
+    expect(md).toContain('| attention | 3 | **0.820 ± 0.020** | 0.600 ± 0.100 |');
+    expect(md).toContain('| concat | 2 | 0.730 ± 0.042 | **0.400** (n=1) |');
+    const tex = renderLatex(records, { ...opts, best: { ACC: 'max' } });
+    expect(tex).toContain('attention & 3 & $\\mathbf{0.820 \\pm 0.020}$ & $0.600 \\pm 0.100$ \\\\');
+    // 0.8204 and 0.8196 both print as 0.820 at 3 decimals: both bold.
+    const tie = [rec('x', 1, { ACC: 0.8204 }), rec('y', 1, { ACC: 0.8196 })];
+    expect(renderMarkdown(tie, { groupBy: ['fusion.name'], best: { ACC: 'max' } }).match(/\*\*0\.820\*\*/g)).toHaveLength(2);
+  });
+
   it('CSV with per-metric mean/std/n and quoting', () => {
     const csv = renderCsv([...records, rec('a,"b"', 1, { ACC: 0.5 })], { ...opts, precision: { ACC: 2, SIM: 1 } });
     expect(csv.split('\n')).toEqual([
