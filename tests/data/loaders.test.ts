@@ -86,8 +86,7 @@ describe('IEMOCAP loader', () => {
 
 describe('MELD loader', () => {
   it('reads the three CSVs with curly quotes, durations, speakers and partitions', () => {
-    const { log, lines } = recorder();
-    const ds = createDataset({ name: 'meld', path: join(FIX, 'meld'), normalizeQuotes: false }, ctx(log));
+    const ds = createDataset({ name: 'meld', path: join(FIX, 'meld'), normalizeQuotes: false, decode: 'off' }, ctx());
     expect(ds.size).toBe(8);
     expect(ds.info.classes).toEqual(['neutral', 'joy', 'sadness', 'anger', 'surprise', 'fear', 'disgust']);
     for (let i = 0; i < ds.size; i++) {
@@ -103,12 +102,7 @@ describe('MELD loader', () => {
     expect(ds.get(0).transcript).toContain('\u2019');
     const p = predefinedSplit(ds);
     expect([p.train.length, p.val.length, p.test.length]).toEqual([4, 2, 2]);
-    if (!hasFfmpeg()) {
-      expect(lines.join('')).toMatch(/ffmpeg is not on the PATH, so the 1 clip\(s\) are not decoded and audio\/face are marked missing/);
-      expect(ds.get(0).quality.audio).toBe('missing');
-      expect(() => createDataset({ name: 'meld', path: join(FIX, 'meld'), decode: 'require' }, ctx())).toThrow(/ffmpeg is not on the PATH/);
-    }
-    const norm = createDataset({ name: 'meld', path: join(FIX, 'meld') }, ctx());
+    const norm = createDataset({ name: 'meld', path: join(FIX, 'meld'), decode: 'off' }, ctx());
     expect(norm.get(2).transcript).toBe('"That I did. That I did."');
   });
 
@@ -184,6 +178,24 @@ describe('DEAP loader', () => {
 });
 
 describe('MELD clip decoding', () => {
+  it('without ffmpeg on the PATH: a clear warning (auto) or error (require)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'affectlab-nopath-'));
+    const oldPath = process.env.PATH;
+    process.env.PATH = empty;
+    try {
+      expect(hasFfmpeg()).toBe(false);
+      const { log, lines } = recorder();
+      const ds = createDataset({ name: 'meld', path: join(FIX, 'meld') }, ctx(log));
+      expect(lines.join('')).toMatch(/ffmpeg is not on the PATH, so the 1 clip\(s\) are not decoded and audio\/face are marked missing/);
+      expect(ds.get(0).quality.audio).toBe('missing');
+      expect(ds.info.modalities).toEqual(['text']);
+      expect(() => createDataset({ name: 'meld', path: join(FIX, 'meld'), decode: 'require' }, ctx())).toThrow(/meld: decode=require but ffmpeg is not on the PATH/);
+    } finally {
+      process.env.PATH = oldPath;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   it('asks ffmpeg for mono float PCM and 1 fps grayscale frames and uses what it returns', () => {
     // A stand-in ffmpeg on the PATH that logs its arguments and emits fixed bytes: 3 float32 samples or 2 frames of 4×3.
     const dir = mkdtempSync(join(tmpdir(), 'affectlab-ffmpeg-'));

@@ -83,40 +83,6 @@ export function textFeatures(s: Sample, vocab: Map<string, number>): number[] {
   return out;
 }
 
-/** Nearest class centroid on z-scored features; returns test accuracy. */
-export function nearestCentroidAccuracy(train: { x: number[]; y: number }[], test: { x: number[]; y: number }[], k: number): number {
-  const d = train[0].x.length;
-  const mu = new Array<number>(d).fill(0);
-  const sd = new Array<number>(d).fill(0);
-  for (const r of train) r.x.forEach((v, j) => (mu[j] += v / train.length));
-  for (const r of train) r.x.forEach((v, j) => (sd[j] += (v - mu[j]) ** 2 / train.length));
-  const z = (x: number[]) => x.map((v, j) => (v - mu[j]) / (Math.sqrt(sd[j]) + 1e-9));
-  const cent = Array.from({ length: k }, () => new Array<number>(d).fill(0));
-  const cnt = new Array<number>(k).fill(0);
-  for (const r of train) {
-    const zx = z(r.x);
-    cnt[r.y]++;
-    zx.forEach((v, j) => (cent[r.y][j] += v));
-  }
-  cent.forEach((c, y) => c.forEach((_, j) => (c[j] /= Math.max(1, cnt[y]))));
-  let ok = 0;
-  for (const r of test) {
-    const zx = z(r.x);
-    let best = -1;
-    let bd = Infinity;
-    cent.forEach((c, y) => {
-      if (cnt[y] === 0) return;
-      const dist = c.reduce((acc, v, j) => acc + (v - zx[j]) ** 2, 0);
-      if (dist < bd) {
-        bd = dist;
-        best = y;
-      }
-    });
-    if (best === r.y) ok++;
-  }
-  return ok / test.length;
-}
-
 /**
  * Ridge-regularised least-squares classifier onto one-hot targets (on z-scored
  * features), solved by Gaussian elimination; returns test accuracy.
