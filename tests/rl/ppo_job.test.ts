@@ -39,7 +39,10 @@ describe('rl config section', () => {
     const cart = parseRlSection(YAML.parse(readFileSync(new URL('cartpole.yaml', root), 'utf8')));
     expect(cart.ppo.env_id).toBe('CartPole-v1');
     expect(cart.ppo.total_timesteps).toBeLessThanOrEqual(100_000);
-    const pend = parseRlSection(YAML.parse(readFileSync(new URL('pendulum.yaml', root), 'utf8')));
+    const tuned = parseRlSection(YAML.parse(readFileSync(new URL('pendulum.yaml', root), 'utf8')));
+    expect(tuned.ppo.total_timesteps).toBeLessThanOrEqual(500_000);
+    expect([tuned.ppo.norm_obs, tuned.ppo.norm_reward, tuned.ppo.clip_action]).toEqual([true, true, true]);
+    const pend = parseRlSection(YAML.parse(readFileSync(new URL('pendulum_cleanrl.yaml', root), 'utf8')));
     for (const k of ['num_envs', 'num_steps', 'learning_rate', 'num_minibatches', 'update_epochs', 'ent_coef', 'norm_obs', 'norm_reward', 'clip_action'] as const) {
       expect(pend.ppo[k], k).toEqual(PPO_CONTINUOUS_DEFAULTS[k]);
     }
