@@ -1,3 +1,5 @@
+import { schemaFor } from '../../src/experiments/resolve.js';
+import { jobs } from '../../src/experiments/registry.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError } from '../../src/core/errors.js';
@@ -80,9 +82,10 @@ describe('coreSchema', () => {
   it('the bundled configs/config.yaml composes and validates', () => {
     const configDir = new URL('../../configs', import.meta.url).pathname;
     const { config, choices } = composeConfig({ configDir, overrides: [] });
-    const sections = Object.fromEntries(['dataset', 'perception', 'fusion', 'generator', 'rl'].map((k) => [k, z.unknown()]));
-    const v = validateConfig(config, composeSchema(sections));
-    expect(v).toMatchObject({ ...core, job: 'placeholder', experiment: 'default' });
+    // The real root schema: core keys, every component section's schema and the selected job's sections.
+    const v = validateConfig(config, schemaFor(config)) as Record<string, unknown>;
+    expect(v).toMatchObject({ experiment: 'default', seed: 0, backend: 'auto' });
+    expect(jobs.has(String(v.job))).toBe(true);
     for (const g of ['dataset', 'perception', 'fusion', 'generator', 'rl', 'launcher', 'experiment']) expect(choices[g]).toBeTypeOf('string');
   });
 });
