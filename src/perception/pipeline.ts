@@ -551,19 +551,12 @@ function scoreWarps(
         const m = cands.reduce((a, b) => (raw[b]!.times.length > raw[a]!.times.length ? b : a));
         const truthWarp = s.truth.warps[m]!;
         const refTruth = s.truth.warps[al.dtw.anchor];
-        // Truth as (modality time, reference time): true time mapped back onto the anchor's clock.
-        const tt: number[] = [];
-        const tau: number[] = [];
-        const ts = raw[m]!.times;
-        const lo = ts[0];
-        const hi = ts[ts.length - 1];
-        for (let k = 0; k < truthWarp.t.length; k++) {
-          const t = truthWarp.t[k];
-          if (t < lo || t > hi) continue;
-          const trueT = truthWarp.tau[k];
-          tt.push(t);
-          tau.push(refTruth ? interpMonotone(refTruth.tau, refTruth.t, trueT) : trueT);
-        }
+        // Truth as (modality time, reference time) at the modality's frame times: true time mapped back onto the anchor's clock.
+        const tt = Array.from(raw[m]!.times);
+        const tau = tt.map((t) => {
+          const trueT = interpMonotone(truthWarp.t, truthWarp.tau, t);
+          return refTruth ? interpMonotone(refTruth.tau, refTruth.t, trueT) : trueT;
+        });
         const asPairs = (w: { src: Float32Array; ref: Float32Array }) => ({ t: Array.from(w.src), tau: Array.from(w.ref) });
         example = { sample: id, modality: m, truth: { t: tt, tau }, dtw: asPairs(al.dtw.warps[m]!), none: asPairs(al.none.warps[m]!) };
       }
