@@ -3,7 +3,8 @@ import type { JobDefinition } from './types.js';
 import { placeholderJob } from './jobs/placeholder.js';
 import { ppoCartpoleJob, ppoPendulumJob } from './jobs/ppo_gym.js';
 import { ppoInterventionJob } from './jobs/ppo_intervention.js';
+import { perceptionJob } from './jobs/perception.js';
 
 /** Job functions that experiments select with `job: <name>`. */
 export const jobs = new Registry<JobDefinition>('job');
-for (const job of [placeholderJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);
+for (const job of [placeholderJob, perceptionJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);

@@ -8,6 +8,8 @@ import { registries } from './registries.js';
 import { datasets } from '../data/registry.js';
 import { rlSectionSchema } from '../rl/config.js';
 import { generatorSectionSchema } from '../generation/config.js';
+import { fusions } from '../perception/fusion/registry.js';
+import { perceptionSectionSchema } from '../perception/pipeline_schema.js';
 import type { ResolvedConfig } from './types.js';
 
 /** The configs/ folder shipped with affectlab (two levels above src/experiments and dist/experiments). */
@@ -55,8 +57,8 @@ export async function loadSettingsAndPlugins(cwd: string, overrides: string[]): 
  */
 export const componentSections: Record<string, (section: unknown) => z.ZodTypeAny> = {
   dataset: (section) => bySectionName(section, datasets, 'dataset'),
-  perception: () => z.unknown(),
-  fusion: () => z.unknown(),
+  perception: () => perceptionSectionSchema,
+  fusion: (section) => bySectionName(section, fusions, 'fusion'),
   generator: () => generatorSectionSchema,
   rl: () => rlSectionSchema,
   launcher: (section) => bySectionName(section, registries.launchers, 'launcher'),
