@@ -42,7 +42,7 @@ export async function benchGenerator(ctx: BenchContext): Promise<Section> {
   // Decoding, greedy, batch 1, up to max_new_tokens.
   for (const kvCache of [true, false]) {
     let n = 0;
-    const reps = ctx.quick ? 2 : kvCache ? 40 : 10;
+    const reps = ctx.quick ? 2 : kvCache ? 30 : 4;
     const m = measure((i) => {
       const k = generator.generate(benchIntent(classes, Math.max(i, 0)), { tone: 'warm', temperature: 1, emotionWeight: 1 }, { strategy: 'greedy', kvCache }).tokens.length;
       if (i >= 0) n += k;

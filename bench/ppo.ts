@@ -65,7 +65,7 @@ export async function benchPpo(ctx: BenchContext): Promise<Section> {
     const section = parseRlSection(readConfig('rl/cartpole.yaml'));
     const args: PpoArgs = ppoArgsFrom(section);
     const ppo = new Ppo(args, { rng: new Rng('bench/ppo-cartpole'), envSeed: 1 });
-    ppoFigures('CartPole-v1', 'ppo.cartpole.update', ppo, iters, figures, { env: args.env_id, num_envs: args.num_envs, num_steps: args.num_steps, update_epochs: args.update_epochs, num_minibatches: args.num_minibatches, hidden_sizes: args.hidden_sizes }, ctx.quick ? 3 : 60);
+    ppoFigures('CartPole-v1', 'ppo.cartpole.update', ppo, iters, figures, { env: args.env_id, num_envs: args.num_envs, num_steps: args.num_steps, update_epochs: args.update_epochs, num_minibatches: args.num_minibatches, hidden_sizes: args.hidden_sizes }, ctx.quick ? 3 : 40);
     ppo.dispose();
   }
   // Intervention env: surrogate, then the full generator.
@@ -79,9 +79,9 @@ export async function benchPpo(ctx: BenchContext): Promise<Section> {
     const hook = kind === 'full' ? fullGenerationHook(fx!.generator) : undefined;
     const envOpts = interventionOptions(section.intervention, hook ?? generatorFor('surrogate'));
     // The full generator decodes a reply per step (~60 tokens): fewer steps per iteration keep the run short.
-    const args: PpoArgs = { ...ppoArgsFrom(section), max_episode_steps: null, ...(kind === 'full' ? { num_steps: ctx.quick ? 4 : 16 } : {}) };
+    const args: PpoArgs = { ...ppoArgsFrom(section), max_episode_steps: null, ...(kind === 'full' ? { num_steps: 8 } : {}) };
     const ppo = new Ppo(args, { rng: new Rng(`bench/ppo-${kind}`), envSeed: 1, envFactory: (i) => new InterventionEnv({ ...envOpts, seed: i }) });
-    ppoFigures(`intervention (${kind})`, kind === 'surrogate' ? 'ppo.intervention.update' : undefined, ppo, kind === 'full' ? Math.min(iters, 2) : iters, figures, { env: args.env_id, generator: kind, num_envs: args.num_envs, num_steps: args.num_steps, update_epochs: args.update_epochs, num_minibatches: args.num_minibatches, hidden_sizes: args.hidden_sizes }, kind === 'surrogate' ? (ctx.quick ? 3 : 60) : 0);
+    ppoFigures(`intervention (${kind})`, kind === 'surrogate' ? 'ppo.intervention.update' : undefined, ppo, kind === 'full' ? 1 : iters, figures, { env: args.env_id, generator: kind, num_envs: args.num_envs, num_steps: args.num_steps, update_epochs: args.update_epochs, num_minibatches: args.num_minibatches, hidden_sizes: args.hidden_sizes }, kind === 'surrogate' ? (ctx.quick ? 3 : 40) : 0);
     ppo.dispose();
   }
   fx?.generator.dispose();

@@ -3,6 +3,7 @@
 // bench/results/<date>.json and .md atomically. Each figure carries its backend, the machine
 // (cores, CPU model) and its config. See bench/README.md.
 import { join } from 'node:path';
+import { ConfigError } from '../src/core/errors.js';
 import { initBackend, describeBackend, type BackendName } from '../src/core/backend.js';
 import { writeFileAtomic, writeJsonAtomic } from '../src/core/io.js';
 import { machineInfo, peakRssMb } from '../src/experiments/machine.js';
@@ -17,7 +18,7 @@ const opt = (name: string): string | undefined => {
 };
 const quick = args.includes('--quick');
 const only = opt('only')?.split(',') as BenchName[] | undefined;
-for (const n of only ?? []) if (!BENCHES.includes(n)) throw new Error(`--only: unknown benchmark ${JSON.stringify(n)}; expected some of ${BENCHES.join(', ')}`);
+for (const n of only ?? []) if (!BENCHES.includes(n)) throw new ConfigError(`--only: unknown benchmark ${JSON.stringify(n)}; expected some of ${BENCHES.join(', ')}`);
 const backend = await initBackend((opt('backend') ?? 'auto') as BackendName);
 const t0 = performance.now();
 const log = (m: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);

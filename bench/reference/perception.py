@@ -75,5 +75,5 @@ def run(spec, quick):
         loss.backward()
         opt.step()
 
-    calls = 3 if quick else 40
+    calls = 3 if quick else 15
     return {"forward": timeit(forward, calls), "train": timeit(step, calls)}
