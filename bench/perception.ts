@@ -41,7 +41,7 @@ export async function benchPerception(ctx: BenchContext): Promise<Section> {
       tf.dispose([out.logits, out.av, out.embedding, ...(out.parts ?? []).flatMap((p) => [p.logits, p.av, p.mask])]);
     };
     const config = { fusion, batch: B, T: PERCEPTION_SHAPE.T, dims: PERCEPTION_SHAPE.dims, classes: nC, params: model.countParams() };
-    const opts = ctx.quick ? { warmup: 1, calls: 2 } : { warmup: 1, minCalls: 4, calls: 200, minMs: 3000 };
+    const opts = ctx.quick ? { warmup: 1, calls: 2 } : { warmup: 1, minCalls: 3, calls: 200, minMs: 2000 };
     // The PyTorch twin (bench/reference/perception.py) exists for the default model only.
     const f = fusion as Record<string, unknown>;
     const ref = (what: string) =>

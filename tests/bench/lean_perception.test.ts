@@ -7,7 +7,7 @@ import { LeanAttentionGru } from '../../src/perception/fusion/lean.js';
 import { createPerceptionModel } from '../../src/perception/model.js';
 import type { ModalityName } from '../../src/data/types.js';
 
-const dims = { audio: 6, face: 4, physio: 5 };
+const dims: Partial<Record<ModalityName, number>> = { audio: 6, face: 4, physio: 5 };
 const T = 7;
 
 function items(rng: Rng): PerceptionItem[] {
@@ -41,7 +41,7 @@ describe('LeanAttentionGru (Float32Array batch-1 inference)', () => {
         const out = model.forward(batch, false);
         const probs = tf.tidy(() => tf.softmax(out.logits));
         const [refP, refAv, refE] = [probs.dataSync(), out.av.dataSync(), out.embedding.dataSync()];
-        const feats = Object.fromEntries((Object.keys(dims) as ModalityName[]).filter((m) => its[i].features[m]).map((m) => [m, set.x[m]!.subarray(i * T * dims[m], (i + 1) * T * dims[m])]));
+        const feats = Object.fromEntries((Object.keys(dims) as ModalityName[]).filter((m) => its[i].features[m]).map((m) => [m, set.x[m]!.subarray(i * T * dims[m]!, (i + 1) * T * dims[m]!)]));
         const timeMask = set.timeMask.subarray(i * T, (i + 1) * T);
         const got = lean.forward({ features: feats, timeMask });
         for (let c = 0; c < 3; c++) expect(got.probs[c]).toBeCloseTo(refP[c], 5);

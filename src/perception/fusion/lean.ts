@@ -134,7 +134,7 @@ export class LeanAttentionGru {
         }
       }
     });
-    let x = h;
+    let x: Float32Array = h;
     for (let l = 0; l < this.cfg.layers; l++) x = this.block(x, mask, `block${l}`, N, T);
     // Merge the modality tokens of each step: concat [T, M·E] or mean over present modalities [T, E].
     const inDim = this.cfg.merge === 'concat' ? M * E : E;
@@ -211,37 +211,37 @@ export class LeanAttentionGru {
     const v = linear(x, N, this.get(`${p}.v.weight`), this.w.get(`${p}.v.bias`), E, E);
     const ctx = new Float32Array(N * E);
     const s = new Float64Array(N);
-    const cross = this.cfg.crossOnly;
+    for (let i = 0; i < q.length; i++) q[i] *= scale;
+    // Keys each query may see: real tokens, and of another modality when crossOnly (tfjs adds −1e9
+    // to the others' scores, whose exp underflows to exactly 0, so they are simply skipped here).
+    const keys = new Int32Array(N);
     const rowAllowed = new Uint8Array(N);
     for (let i = 0; i < N; i++) {
       const mi = Math.floor(i / T);
+      let nk = 0;
+      for (let j = 0; j < N; j++) if (mask[j] !== 0 && !(this.cfg.crossOnly && Math.floor(j / T) === mi)) keys[nk++] = j;
+      if (nk === 0) continue; // no allowed key: zero output (as the tfjs layer)
+      rowAllowed[i] = 1;
       for (let hh = 0; hh < Hh; hh++) {
         const qo = i * E + hh * hd;
         let mx = -Infinity;
-        for (let j = 0; j < N; j++) {
-          // Blocked keys get −1e9 in tfjs: exp underflows to exactly 0, so they are skipped here.
-          if (mask[j] === 0 || (cross && Math.floor(j / T) === mi)) {
-            s[j] = -Infinity;
-            continue;
-          }
+        for (let r = 0; r < nk; r++) {
+          const ko = keys[r] * E + hh * hd;
           let d = 0;
-          const ko = j * E + hh * hd;
-          for (let c = 0; c < hd; c++) d += q[qo + c] * scale * k[ko + c];
-          s[j] = d;
+          for (let c = 0; c < hd; c++) d += q[qo + c] * k[ko + c];
+          s[r] = d;
           if (d > mx) mx = d;
         }
-        if (mx === -Infinity) continue; // no allowed key: zero output (as the tfjs layer)
-        rowAllowed[i] = 1;
         let z = 0;
-        for (let j = 0; j < N; j++) {
-          const e = s[j] === -Infinity ? 0 : Math.exp(s[j] - mx);
-          s[j] = e;
+        for (let r = 0; r < nk; r++) {
+          const e = Math.exp(s[r] - mx);
+          s[r] = e;
           z += e;
         }
-        for (let j = 0; j < N; j++) {
-          if (s[j] === 0) continue;
-          const wgt = s[j] / z;
-          const vo = j * E + hh * hd;
+        const inv = 1 / z;
+        for (let r = 0; r < nk; r++) {
+          const wgt = s[r] * inv;
+          const vo = keys[r] * E + hh * hd;
           for (let c = 0; c < hd; c++) ctx[qo + c] += wgt * v[vo + c];
         }
       }
