@@ -3,8 +3,10 @@
 import { tf } from '../src/core/backend.js';
 import { Rng } from '../src/core/rng.js';
 import { disposeBatch, encodeEntries, makeBatch, trainStep } from '../src/generation/train.js';
+import { samplingDistribution } from '../src/generation/decode.js';
+import { samplingDistributionBefore } from './baselines.js';
 import { generatorFixture } from './fixtures.js';
-import { measure, rate, type BenchContext, type Figure, type Section } from './measure.js';
+import { latency, measure, rate, type BenchContext, type Figure, type Section } from './measure.js';
 import type { Intent } from '../src/reasoning/types.js';
 
 export function benchIntent(classes: readonly string[], i = 0): Intent {
@@ -48,6 +50,14 @@ export async function benchGenerator(ctx: BenchContext): Promise<Section> {
       if (i >= 0) n += k;
     }, { warmup: 1, calls: reps });
     figures.push(rate(`generator decode ${kvCache ? 'with' : 'without'} KV cache`, 'tokens/s', n, m, { ref: kvCache ? 'generator.decode_cached' : 'generator.decode_uncached', unitsPerCall: 1, refSpec: { vocab: tokenizer.vocabSize, d_model: cfg.d_model, layers: cfg.layers, heads: cfg.heads, ff: cfg.ff, max_len: cfg.max_len, cond_dim: classes.length + 2, classes: classes.length, tokens: Math.max(1, Math.round(n / m.calls)) }, config: { ...config, kvCache, strategy: 'greedy', meanReplyTokens: n / m.calls } }));
+  }
+  // Optimisation pass, same invocation: the top-k/top-p cut before (index sort with a comparator)
+  // and after (native Float64Array sort), at this vocabulary, default top-p and temperature.
+  const logits = new Rng('bench/logits').normalArray(tokenizer.vocabSize, 0, 3);
+  const d = cfg.decoding;
+  for (const [label, f] of [['before: index sort', samplingDistributionBefore], ['after: native sort', samplingDistribution]] as const) {
+    const m = measure(() => f(logits, d.temperature, d.top_k, d.top_p), { warmup: 50, calls: ctx.quick ? 50 : 2000 });
+    figures.push(latency(`sampling distribution, vocab ${tokenizer.vocabSize} (${label})`, m, { config: { temperature: d.temperature, top_k: d.top_k, top_p: d.top_p } }));
   }
   return { name: 'generator', title: 'Generator', figures, config };
 }

@@ -10,6 +10,7 @@ import { machineInfo, peakRssMb } from '../src/experiments/machine.js';
 import { BENCHES, runBenches, type BenchName } from './suite.js';
 import { attachReferences, runReferences } from './reference.js';
 import { renderMarkdown } from './report.js';
+import { optimisationTable } from './optimisation.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -37,6 +38,7 @@ const result = {
   peakRssMb: peakRssMb(),
   sections,
   reference,
+  optimisation: optimisationTable(sections, opt('before')),
 };
 const dir = opt('out') ?? join(import.meta.dirname, 'results');
 const stem = join(dir, date.replace(/[:.]/g, '-') + (quick ? '-quick' : ''));
