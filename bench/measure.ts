@@ -117,6 +117,23 @@ export function latency(name: string, m: Measurement, extra: Partial<Figure> = {
   };
 }
 
+/**
+ * A trivial compare-and-add loop (Mops per CPU-second and per wall-second), run at the start and
+ * end, to read the other figures on a shared machine (higher = less contention for the core).
+ */
+export function calibrate(n = 2e7): { mPerCpuS: number; mPerWallS: number } {
+  const a = new Float64Array(1e5);
+  for (let i = 0; i < a.length; i++) a[i] = (i * 2654435761) % 1000;
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let s = 0;
+  for (let r = 0; r < n / a.length; r++) for (let i = 1; i < a.length; i++) s += a[i] < a[i - 1] ? a[i] : a[i - 1];
+  const wall = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  if (s < 0) throw new Error('unreachable'); // keeps the loop from being optimised away
+  return { mPerCpuS: round(n / ((c.user + c.system) / 1e6) / 1e6, 3), mPerWallS: round(n / wall / 1e6, 3) };
+}
+
 export function percentile(xs: readonly number[], p: number): number {
   // Linear interpolation between closest ranks (numpy's default 'linear' method).
   const s = [...xs].sort((a, b) => a - b);

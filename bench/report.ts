@@ -10,7 +10,7 @@ export interface BenchResult {
   date: string;
   quick: boolean;
   backend: BackendInfo;
-  machine: MachineInfo & { loadAverage: number[] };
+  machine: MachineInfo & { loadAverage: number[]; calibration?: { start: { mPerCpuS: number; mPerWallS: number }; end: { mPerCpuS: number; mPerWallS: number } } };
   seconds: number;
   peakRssMb: number;
   sections: Section[];
@@ -51,6 +51,10 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(`# affectlab bench ${r.date}${r.quick ? ' (quick)' : ''}`);
   out.push('');
   out.push(`- machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, load average ${m.loadAverage.map((x) => x.toFixed(1)).join(' / ')} at the end`);
+  if (m.calibration) {
+    const c = m.calibration;
+    out.push(`- calibration (trivial loop, M iterations per CPU-s / per wall-s; higher = less contention, compare runs by it): start ${c.start.mPerCpuS} / ${c.start.mPerWallS}, end ${c.end.mPerCpuS} / ${c.end.mPerWallS}`);
+  }
   out.push(`- backend: tfjs ${b.tfjsVersion} ${b.name}${b.simd !== undefined ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}`);
   out.push(
     r.reference.available

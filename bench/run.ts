@@ -11,6 +11,7 @@ import { BENCHES, runBenches, type BenchName } from './suite.js';
 import { attachReferences, runReferences } from './reference.js';
 import { renderMarkdown } from './report.js';
 import { optimisationTable } from './optimisation.js';
+import { calibrate } from './measure.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string): string | undefined => {
@@ -24,6 +25,8 @@ const backend = await initBackend((opt('backend') ?? 'auto') as BackendName);
 const t0 = performance.now();
 const log = (m: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0)}s] ${m}\n`);
 log(`backend ${describeBackend(backend)}${quick ? ' (quick)' : ''}`);
+const calibrationStart = calibrate();
+log(`calibration: ${calibrationStart.mPerCpuS} M trivial loop iterations per CPU-s, ${calibrationStart.mPerWallS} M per wall-s`);
 const sections = await runBenches(only ?? BENCHES, { quick, log });
 const reference = args.includes('--no-reference') ? { available: false, reason: 'disabled with --no-reference' } : runReferences({ quick, log, sections });
 attachReferences(sections, reference);
@@ -33,7 +36,7 @@ const result = {
   date,
   quick,
   backend,
-  machine: { ...machineInfo(), loadAverage: (await import('node:os')).loadavg() },
+  machine: { ...machineInfo(), loadAverage: (await import('node:os')).loadavg(), calibration: { start: calibrationStart, end: calibrate() } },
   seconds: (performance.now() - t0) / 1000,
   peakRssMb: peakRssMb(),
   sections,
