@@ -38,9 +38,20 @@ function linear(x: Float32Array, rows: number, W: Float32Array, b: Float32Array 
     const yo = r * nOut;
     for (let o = 0; o < nOut; o++) {
       const wo = o * nIn;
-      let s = b ? b[o] : 0;
-      for (let i = 0; i < nIn; i++) s += x[xo + i] * W[wo + i];
-      out[yo + o] = s;
+      // Four independent accumulators: the add chain, not the multiplies, bounds a plain dot loop.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let i = 0;
+      for (; i + 3 < nIn; i += 4) {
+        s0 += x[xo + i] * W[wo + i];
+        s1 += x[xo + i + 1] * W[wo + i + 1];
+        s2 += x[xo + i + 2] * W[wo + i + 2];
+        s3 += x[xo + i + 3] * W[wo + i + 3];
+      }
+      for (; i < nIn; i++) s0 += x[xo + i] * W[wo + i];
+      out[yo + o] = (b ? b[o] : 0) + (s0 + s1 + (s2 + s3));
     }
   }
   return out;
