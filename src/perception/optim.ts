@@ -75,7 +75,7 @@ export class Adam {
   }
 
   getState(): AdamState {
-    return { step: this.t, m: this.m.map((x) => x.dataSync() as Float32Array), v: this.v.map((x) => x.dataSync() as Float32Array) };
+    return { step: this.t, m: this.m.map((x) => (x.dataSync() as Float32Array).slice()), v: this.v.map((x) => (x.dataSync() as Float32Array).slice()) };
   }
 
   setState(s: AdamState, where = 'optimizer state'): void {

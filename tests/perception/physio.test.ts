@@ -161,5 +161,8 @@ describe('physioFeatures', () => {
   it('rejects mismatched channels', () => {
     expect(() => physioFeatures({ sampleRate: SR, channels: { ecg: new Float32Array(100), gsr: new Float32Array(90) } })).toThrow(DataError);
     expect(() => physioFeatures({ sampleRate: 0, channels: {} })).toThrow(/sampleRate is 0/);
+    const gsr = new Float32Array(200).fill(1);
+    gsr[5] = Infinity;
+    expect(() => physioFeatures({ sampleRate: SR, channels: { gsr } })).toThrow(/channels.gsr\[5\] is Infinity/);
   });
 });

@@ -92,6 +92,9 @@ describe('MFCC', () => {
     expect(() => mfcc({ sampleRate: 0, pcm: new Float32Array(100) }, cfg)).toThrow(DataError);
     expect(() => mfcc(audio, { ...cfg, nMfcc: 30 })).toThrow(/nMfcc is 30/);
     expect(() => mfcc(audio, { ...cfg, fftSize: 300 })).toThrow(/fftSize is 300/);
+    const bad = Float32Array.from(audio.pcm);
+    bad[77] = NaN;
+    expect(() => mfcc({ sampleRate: 16000, pcm: bad }, cfg)).toThrow(/audio.pcm\[77\] is NaN/);
   });
 });
 

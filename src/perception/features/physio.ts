@@ -287,6 +287,10 @@ export function physioFeatures(signal: PhysioSignal, cfg: PhysioConfig = DEFAULT
   if (n === 0) throw new DataError(`${where}.channels: no samples in ${JSON.stringify(Object.keys(signal.channels))}; expected ecg/ppg and gsr`);
   for (const [k, l] of lengths) {
     if (l !== n) throw new DataError(`${where}.channels.${k} has ${l} samples but others have ${n}; expected equal lengths`);
+    const ch = signal.channels[k];
+    for (let i = 0; i < l; i++) {
+      if (!Number.isFinite(ch[i])) throw new DataError(`${where}.channels.${k}[${i}] is ${ch[i]}; expected finite values`);
+    }
   }
   let beats: Int32Array = new Int32Array(0);
   let beatSource: PhysioResult['beatSource'] = 'none';

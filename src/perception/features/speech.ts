@@ -153,10 +153,35 @@ function validate(cfg: SpeechConfig, audio: AudioSignal, where: string): void {
   if (cfg.nMfcc < 1 || cfg.nMfcc > 40 || cfg.nMfcc > cfg.melBands) {
     throw new DataError(`${where}: nMfcc is ${cfg.nMfcc}; expected 1 … min(40, melBands=${cfg.melBands}) (meyda's limit)`);
   }
+  for (let i = 0; i < audio.pcm.length; i++) {
+    if (!Number.isFinite(audio.pcm[i])) throw new DataError(`${where}.pcm[${i}] is ${audio.pcm[i]}; expected finite samples in [-1, 1]`);
+  }
   const frame = Math.round((cfg.frameMs * audio.sampleRate) / 1000);
   if (cfg.fftSize !== 0 && (cfg.fftSize < frame || (cfg.fftSize & (cfg.fftSize - 1)) !== 0)) {
     throw new DataError(`${where}: fftSize is ${cfg.fftSize}; expected 0 or a power of two ≥ the frame (${frame} samples)`);
   }
+}
+
+interface AnalysisTables {
+  bank: number[][];
+  sparse: SparseBank;
+  /** DCT-II matrix (×2, unnormalised, as the dct package), nMfcc × bands. */
+  dct: Float64Array;
+}
+const tableCache = new Map<string, AnalysisTables>();
+
+/** meyda's filterbank (building it costs ~3 ms), its sparse form and the DCT matrix, cached per shape. */
+function analysisTables(bands: number, sampleRate: number, fftSize: number, nMfcc: number): AnalysisTables {
+  const key = `${bands}/${sampleRate}/${fftSize}/${nMfcc}`;
+  let t = tableCache.get(key);
+  if (!t) {
+    const bank = meydaMelFilterBank(bands, sampleRate, fftSize);
+    const dct = new Float64Array(nMfcc * bands);
+    for (let k = 0; k < nMfcc; k++) for (let n = 0; n < bands; n++) dct[k * bands + n] = 2 * Math.cos((Math.PI / bands) * (n + 0.5) * k);
+    t = { bank, sparse: sparsify(bank, fftSize / 2), dct };
+    tableCache.set(key, t);
+  }
+  return t;
 }
 
 /** Δ of a T×d matrix (row-major) by the regression formula, edges repeated. */
@@ -186,7 +211,7 @@ export function mfcc(audio: AudioSignal, cfg: SpeechConfig = DEFAULT_SPEECH, whe
   const { frame, hop, count, times } = frameLayout(x.length, sr, cfg.frameMs, cfg.hopMs);
   const N = cfg.fftSize || nextPow2(frame);
   const bands = Math.max(cfg.melBands, cfg.nMfcc);
-  const bank = meydaMelFilterBank(bands, sr, N);
+  const { bank, sparse, dct } = analysisTables(bands, sr, N, cfg.nMfcc);
   const half = N / 2;
   const win = makeWindow(cfg.window, frame);
   const fft = new Fft(N);
@@ -195,45 +220,37 @@ export function mfcc(audio: AudioSignal, cfg: SpeechConfig = DEFAULT_SPEECH, whe
   const out = new Float64Array(count * cfg.nMfcc);
   const logE = new Float64Array(count);
 
-  // Fast path: sparse filterbank and a DCT-II matrix (×2, unnormalised, as the dct package).
-  const sparse = sparsify(bank, half);
-  const dct = new Float64Array(cfg.nMfcc * bands);
-  for (let k = 0; k < cfg.nMfcc; k++) for (let n = 0; n < bands; n++) dct[k * bands + n] = 2 * Math.cos((Math.PI / bands) * (n + 0.5) * k);
   const logMel = new Float64Array(bands);
   const amp = new Float32Array(half);
   const M = Meyda as unknown as MeydaInternals;
 
-  for (let t = 0; t < count; t++) {
+  // Fills `buf` with frame t (pre-emphasised, windowed, zero-padded); returns its raw energy.
+  const fill = (t: number, buf: Float64Array): number => {
     const s0 = t * hop;
     let e = 0;
     for (let i = 0; i < frame; i++) {
       const idx = s0 + i;
       const v = idx < x.length ? x[idx] : 0;
       e += v * v;
-      const prev = idx - 1 >= 0 && idx - 1 < x.length ? x[idx - 1] : 0;
       // Pre-emphasis inside the frame uses the true previous sample (0 before the signal).
-      re[i] = (v - cfg.preemphasis * prev) * win[i];
-      im[i] = 0;
+      const prev = idx - 1 >= 0 && idx - 1 < x.length ? x[idx - 1] : 0;
+      buf[i] = (v - cfg.preemphasis * prev) * win[i];
     }
-    re.fill(0, frame);
-    im.fill(0, frame);
-    logE[t] = Math.log(Math.max(e, 1e-10));
-    fft.transform(re, im);
+    buf.fill(0, frame);
+    return e;
+  };
+  const finish = (t: number, power: Float64Array): void => {
     if (cfg.mfccImpl === 'meyda') {
-      for (let k = 0; k < half; k++) amp[k] = Math.sqrt(re[k] * re[k] + im[k] * im[k]);
+      for (let k = 0; k < half; k++) amp[k] = Math.sqrt(power[k]);
       const c = M.featureExtractors.mfcc({ ampSpectrum: amp, melFilterBank: bank, numberOfMFCCCoefficients: cfg.nMfcc, bufferSize: N });
       for (let k = 0; k < cfg.nMfcc; k++) out[t * cfg.nMfcc + k] = c[k];
-      continue;
+      return;
     }
     for (let f = 0; f < bands; f++) {
       const w = sparse.weights[f];
       const a = sparse.start[f];
       let s = 0;
-      for (let q = 0; q < w.length; q++) {
-        const k = a + q;
-        // meyda squares the float32 amplitude; the power is formed the same way.
-        s += w[q] * (re[k] * re[k] + im[k] * im[k]);
-      }
+      for (let q = 0; q < w.length; q++) s += w[q] * power[a + q];
       logMel[f] = Math.log(s + 1);
     }
     for (let k = 0; k < cfg.nMfcc; k++) {
@@ -242,6 +259,28 @@ export function mfcc(audio: AudioSignal, cfg: SpeechConfig = DEFAULT_SPEECH, whe
       for (let n = 0; n < bands; n++) s += dct[row + n] * logMel[n];
       out[t * cfg.nMfcc + k] = s;
     }
+  };
+  // Two real frames per complex FFT (frame t in the real part, t+1 in the imaginary part),
+  // separated by X_k = (Z_k + conj Z_{N−k})/2 and Y_k = (Z_k − conj Z_{N−k})/2i.
+  const powA = new Float64Array(half);
+  const powB = new Float64Array(half);
+  for (let t = 0; t < count; t += 2) {
+    logE[t] = Math.log(Math.max(fill(t, re), 1e-10));
+    const pair = t + 1 < count;
+    if (pair) logE[t + 1] = Math.log(Math.max(fill(t + 1, im), 1e-10));
+    else im.fill(0);
+    fft.transform(re, im);
+    for (let k = 0; k < half; k++) {
+      const k2 = (N - k) % N;
+      const zr = re[k];
+      const zi = im[k];
+      const wr = re[k2];
+      const wi = -im[k2];
+      powA[k] = ((zr + wr) * (zr + wr) + (zi + wi) * (zi + wi)) / 4;
+      powB[k] = ((zi - wi) * (zi - wi) + (zr - wr) * (zr - wr)) / 4;
+    }
+    finish(t, powA);
+    if (pair) finish(t + 1, powB);
   }
   return { times, mfcc: out, logEnergy: logE };
 }

@@ -65,7 +65,7 @@ export class Module {
 
   /** Every weight (trainable or fitted, e.g. late-fusion weights) as plain data. */
   getWeights(): NamedWeight[] {
-    return this.namedParams().map((p) => ({ name: p.name, shape: [...p.variable.shape], values: p.variable.dataSync() as Float32Array }));
+    return this.namedParams().map((p) => ({ name: p.name, shape: [...p.variable.shape], values: (p.variable.dataSync() as Float32Array).slice() }));
   }
 
   /** Sets every weight; names and shapes must match exactly (`where` names the source in errors). */
