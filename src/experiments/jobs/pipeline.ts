@@ -82,6 +82,11 @@ export const pipelineSectionSchema = z
 export type PipelineSection = z.infer<typeof pipelineSectionSchema>;
 
 const ms = (t0: number) => performance.now() - t0;
+/** Process CPU seconds (user + system): on a shared machine, steadier than wall time. */
+const cpuS = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function parseSection<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
   const r = schema.safeParse(raw);
@@ -128,6 +133,13 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   const log = ctx.log;
   const tStart = performance.now();
   const stageS: Record<string, number> = {};
+  const stageCpuS: Record<string, number> = {};
+  let c0 = cpuS();
+  const mark = (stage: string) => {
+    const c = cpuS();
+    stageCpuS[stage] = c - c0;
+    c0 = c;
+  };
   const notes: string[] = [];
 
   // ---- 1. Perception --------------------------------------------------------
@@ -138,6 +150,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   log.info(`dataset ${dataset.info.name}: ${dataset.size} samples, classes [${classes}], split ${split.train.length}/${split.val.length}/${split.test.length}`);
   const sets: PreparedSplits = prepareSplits(dataset, split, prep, { log, progress: ctx.progress, signal: ctx.signal });
   stageS.features = ms(t0) / 1000;
+  mark('features');
   log.info(`features+align: T=${sets.T}, dims ${JSON.stringify(sets.dims)} (${stageS.features.toFixed(1)} s)`);
 
   t0 = performance.now();
@@ -168,6 +181,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     if (curve.length >= P.ts_window) TS = trainingStability(curve, { window: P.ts_window });
     else notes.push(`TS not computed: ${curve.length} epoch(s) < pipeline.ts_window=${P.ts_window}`);
     stageS.perception_train = ms(t0) / 1000;
+    mark('perception_train');
     saveModel(join(ctx.runDir, 'perception', 'model.json'), model, cfg.fusion, sets.dims, classes, { standardizer: 'train-split z-score', T: sets.T });
     log.info(`perception test: ACC=${test.ACC.toFixed(4)} UA=${test.UA.toFixed(4)} F1w=${test.F1w.toFixed(4)} SIM=${test.SIM.toFixed(4)} TS=${TS.toFixed(4)} (${trained.history.length} epochs, ${stageS.perception_train.toFixed(1)} s)`);
 
@@ -192,6 +206,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     generator = new Generator(gtrain.model, tokenizer);
     const genDir = generator.save(join(ctx.runDir, 'generator'));
     stageS.generator_train = ms(t0) / 1000;
+    mark('generator_train');
 
     t0 = performance.now();
     const encoder = await loadSemEncoder(semCfg, { entries, tokenizer, log });
@@ -201,6 +216,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     const refs = cells.map((e) => referenceFor(entries, { emotion: e.emotion, intensity: e.intensity, tone: e.tone, strategy: e.strategy })[0].text);
     const sem = await semScore(encoder, genTexts, refs);
     stageS.sem = ms(t0) / 1000;
+    mark('sem');
     log.info(`SEM ${sem.sem.toFixed(4)} ± ${sem.std.toFixed(4)} over ${sem.n} held-out intents, encoder ${sem.encoder.name}@${sem.encoder.hash}`);
 
     // ---- 3. PPO ------------------------------------------------------------
@@ -220,6 +236,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       });
       bar.stop();
       stageS.ppo = ms(t0) / 1000;
+      mark('ppo');
       log.info(`PPO (${rlSection.generator} generator, ${ppoRes.trainSteps} steps): eval return ${ppoRes.ppo.meanReturn.toFixed(3)} vs best fixed ${ppoRes.fixed.meanReturn.toFixed(3)} (${JSON.stringify(ppoRes.fixedControl)}) vs random ${ppoRes.random.meanReturn.toFixed(3)}`);
     }
 
@@ -294,6 +311,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     };
     const verification = verifyAudit(auditPath);
     stageS.rt_audit = ms(t0) / 1000;
+    mark('rt_audit');
     log.info(`RT p50 ${rt.p50.toFixed(1)} ms, p95 ${rt.p95.toFixed(1)} ms over ${rt.n} utterances (perception p50 ${stageRt.perception.p50.toFixed(1)}, reasoning ${stageRt.reasoning.p50.toFixed(2)}, generation ${stageRt.generation.p50.toFixed(1)}); audit ${verification.ok ? 'verifies' : 'FAILS'}`);
 
     const metrics: Record<string, number> = {
@@ -313,6 +331,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       RT_generation_p50: stageRt.generation.p50,
       audit_records: verification.records,
       wall_s: ms(tStart) / 1000,
+      cpu_s: cpuS(),
     };
     if (ppoRes) {
       Object.assign(metrics, {
@@ -341,6 +360,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
         safety: { verdicts, audit: verification },
         interventions: samples,
         stage_seconds: stageS,
+        stage_cpu_seconds: stageCpuS,
       },
       artifacts: { audit: auditPath, perception_model: join(ctx.runDir, 'perception', 'model.json'), generator: genDir },
       notes,
