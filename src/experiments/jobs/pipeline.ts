@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
+import { tf } from '../../core/backend.js';
 import { ConfigError, DataError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { createDataset } from '../../data/registry.js';
@@ -139,6 +140,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     const c = cpuS();
     stageCpuS[stage] = c - c0;
     c0 = c;
+    log.debug(`${stage}: ${stageCpuS[stage].toFixed(1)} CPU-s, ${tf.memory().numTensors} live tensors`);
   };
   const notes: string[] = [];
 
@@ -366,9 +368,13 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       notes,
     };
   } finally {
+    const n0 = tf.memory().numTensors;
     model.dispose();
+    const n1 = tf.memory().numTensors;
     reasoning?.dispose();
+    const n2 = tf.memory().numTensors;
     generator?.dispose();
+    log.debug(`after dispose: ${n0} -> perception ${n1} -> reasoning ${n2} -> generator ${tf.memory().numTensors} live tensors`);
 
   }
 }
