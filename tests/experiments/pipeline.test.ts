@@ -71,7 +71,8 @@ describe('experiment configs', () => {
     expect(g.config.perception.train.maxEpochs).toBe(60);
     expect(g.config.pipeline.test_share).toBe(0.2);
     const r = await resolveConfig({ experiment: 'ppo_intervention', overrides: [], cwd: root });
-    expect(r.config.job).toBe('pipeline');
+    expect(r.config.job).toBe('ppo_intervention');
+    expect(r.config.rl.generator).toBe('surrogate');
     expect(r.config.rl.ppo.total_timesteps).toBeGreaterThan(d.config.rl.ppo.total_timesteps);
     expect(jobs.has('pipeline')).toBe(true);
   });
@@ -133,7 +134,10 @@ describe('pipeline job end to end (tiny)', () => {
     for (const k of ['ACC', 'UA', 'F1w', 'SIM', 'SEM', 'RT_p50', 'RT_p95', 'TS', 'ppo_return', 'fixed_return', 'random_return']) {
       expect(Number.isFinite(m[k]), k).toBe(true);
     }
-    for (const k of ['ACC', 'UA', 'F1w', 'TS']) expect(m[k]).toBeGreaterThanOrEqual(0), expect(m[k]).toBeLessThanOrEqual(1);
+    for (const k of ['ACC', 'UA', 'F1w', 'TS']) {
+      expect(m[k]).toBeGreaterThanOrEqual(0);
+      expect(m[k]).toBeLessThanOrEqual(1);
+    }
     for (const k of ['SIM', 'SEM']) expect(Math.abs(m[k])).toBeLessThanOrEqual(1 + 1e-6);
     expect(m.RT_p50).toBeGreaterThan(0);
     expect(m.RT_p95).toBeGreaterThanOrEqual(m.RT_p50);
@@ -154,7 +158,10 @@ describe('pipeline job end to end (tiny)', () => {
     expect(rec.metrics.UA).toBeCloseTo(recalls.reduce((a, b) => a + b, 0) / recalls.length, 12);
     const roc = rec.tables!.roc as { curves: { fpr: number[]; tpr: number[] }[] };
     expect(roc.curves.length).toBeGreaterThan(0);
-    for (const c of roc.curves) expect(c.fpr.at(-1)).toBe(1), expect(c.tpr.at(-1)).toBe(1);
+    for (const c of roc.curves) {
+      expect(c.fpr.at(-1)).toBe(1);
+      expect(c.tpr.at(-1)).toBe(1);
+    }
   });
 
   it('logs perception epochs and every PPO update with the reward components', () => {
@@ -175,7 +182,10 @@ describe('pipeline job end to end (tiny)', () => {
     for (const r of records) expect(['ok', 'blocked', 'escalated']).toContain(r.safety.verdict);
     const ivs = rec.tables!.interventions as { emotion: string; controls: { tone: string }; text: string; safety: { verdict: string } }[];
     expect(ivs.length).toBe(3);
-    for (const iv of ivs) expect(typeof iv.text).toBe('string'), expect(iv.safety.verdict).toBeDefined();
+    for (const iv of ivs) {
+      expect(typeof iv.text).toBe('string');
+      expect(['ok', 'blocked', 'escalated']).toContain(iv.safety.verdict);
+    }
   });
 
   it('records the SEM encoder (name + hash) and the RT backend; leaks no tensors', () => {
