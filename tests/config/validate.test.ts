@@ -80,9 +80,10 @@ describe('coreSchema', () => {
   it('the bundled configs/config.yaml composes and validates', () => {
     const configDir = new URL('../../configs', import.meta.url).pathname;
     const { config, choices } = composeConfig({ configDir, overrides: [] });
-    const sections = Object.fromEntries(['dataset', 'perception', 'fusion', 'generator', 'rl'].map((k) => [k, z.unknown()]));
+    const sections = Object.fromEntries(['dataset', 'perception', 'fusion', 'reasoning', 'generator', 'sem', 'rl', 'pipeline'].map((k) => [k, z.unknown()]));
     const v = validateConfig(config, composeSchema(sections));
-    expect(v).toMatchObject({ ...core, job: 'placeholder', experiment: 'default' });
-    for (const g of ['dataset', 'perception', 'fusion', 'generator', 'rl', 'launcher', 'experiment']) expect(choices[g]).toBeTypeOf('string');
+    // The default experiment is the full pipeline (perception -> reasoning -> generation -> PPO).
+    expect(v).toMatchObject({ ...core, job: 'pipeline', experiment: 'default' });
+    for (const g of ['dataset', 'perception', 'fusion', 'reasoning', 'generator', 'sem', 'rl', 'launcher', 'experiment']) expect(choices[g]).toBeTypeOf('string');
   });
 });
