@@ -6,6 +6,8 @@ import { ConfigError } from '../core/errors.js';
 import { loadPlugins } from './plugins.js';
 import { registries } from './registries.js';
 import { datasets } from '../data/registry.js';
+import { fusions } from '../perception/fusion/registry.js';
+import { perceptionSectionSchema } from '../perception/pipeline_schema.js';
 import type { ResolvedConfig } from './types.js';
 
 /** The configs/ folder shipped with affectlab (two levels above src/experiments and dist/experiments). */
@@ -53,8 +55,8 @@ export async function loadSettingsAndPlugins(cwd: string, overrides: string[]): 
  */
 export const componentSections: Record<string, (section: unknown) => z.ZodTypeAny> = {
   dataset: (section) => bySectionName(section, datasets, 'dataset'),
-  perception: () => z.unknown(),
-  fusion: () => z.unknown(),
+  perception: () => perceptionSectionSchema,
+  fusion: (section) => bySectionName(section, fusions, 'fusion'),
   generator: () => z.unknown(),
   rl: () => z.unknown(),
   launcher: (section) => bySectionName(section, registries.launchers, 'launcher'),
