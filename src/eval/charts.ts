@@ -35,7 +35,8 @@ export function lineChart(points: SeriesPoint[], opts: { x: string; y: string; t
       facet: { field: 'panel', type: 'nominal', title: null },
       columns: 3,
       spec: { width: opts.width ?? 220, height: 150, mark: { type: 'line', point: false }, encoding: enc },
-      resolve: { scale: { y: 'independent' } },
+      // Independent x too: panels mix per-epoch curves (x = epoch) with per-update ones (x = global_step).
+      resolve: { scale: { x: 'independent', y: 'independent' } },
     } as TopLevelSpec;
   }
   return { ...BASE, title: opts.title, width: opts.width ?? 480, height: 240, data: { values: points }, mark: 'line', encoding: enc } as TopLevelSpec;

@@ -4,7 +4,8 @@ import { placeholderJob } from './jobs/placeholder.js';
 import { ppoCartpoleJob, ppoPendulumJob } from './jobs/ppo_gym.js';
 import { ppoInterventionJob } from './jobs/ppo_intervention.js';
 import { perceptionJob } from './jobs/perception.js';
+import { pipelineJob } from './jobs/pipeline.js';
 
 /** Job functions that experiments select with `job: <name>`. */
 export const jobs = new Registry<JobDefinition>('job');
-for (const job of [placeholderJob, perceptionJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);
+for (const job of [pipelineJob, placeholderJob, perceptionJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);

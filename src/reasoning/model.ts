@@ -60,15 +60,19 @@ export class ReasoningModel {
       const { embed_dim: d, attn_dim: a, context_dim: k, utterance_dim: u } = this.cfg;
       const C = this.classes.length;
       // Scaled-normal (Glorot-like) initialisation from the passed-in Rng, one fork per matrix.
-      const init = (label: string, rows: number, cols: number) =>
-        tf.variable(tf.tensor2d(rng.fork(label).normalArray(rows * cols, 0, Math.sqrt(2 / (rows + cols))), [rows, cols]), true, `reasoning${this.scope}/${label}`);
+      const init = (label: string, rows: number, cols: number) => {
+        const t = tf.tensor2d(rng.fork(label).normalArray(rows * cols, 0, Math.sqrt(2 / (rows + cols))), [rows, cols]);
+        const v = tf.variable(t, true, `reasoning${this.scope}/${label}`);
+        t.dispose(); // the variable holds its own reference to the data
+        return v;
+      };
       this.vars = {
         embedding: init('embedding', C, d),
         wq: init('wq', d, a),
         wk: init('wk', d + u, a),
         wv: init('wv', d + u, a),
         wo: init('wo', d + a, k),
-        bo: tf.variable(tf.zeros([k]), true, `reasoning${this.scope}/bo`),
+        bo: tf.tidy(() => tf.variable(tf.zeros([k]), true, `reasoning${this.scope}/bo`)),
       };
     }
   }

@@ -368,7 +368,7 @@ export class Agent {
     this.critic.forEach((l, i) => layerInit(p, l, initRng, i === this.critic.length - 1 ? 1.0 : Math.SQRT2));
     this.actor.forEach((l, i) => layerInit(p, l, initRng, i === this.actor.length - 1 ? 0.01 : Math.SQRT2));
     if (this.logstd) p.fill(initLogstd, this.logstd.offset, this.logstd.offset + this.logstd.size);
-    this.theta = tf.variable(tf.tensor1d(p), true, undefined, 'float32');
+    this.theta = tf.tidy(() => tf.variable(tf.tensor1d(p), true, undefined, 'float32')); // tidy frees the initial tensor (the variable keeps its data)
     this.host = p;
   }
 
@@ -543,8 +543,8 @@ export class FlatAdam {
     readonly beta2 = 0.999,
     readonly eps = 1e-5,
   ) {
-    this.m = tf.variable(tf.zeros([n]), false);
-    this.v = tf.variable(tf.zeros([n]), false);
+    this.m = tf.tidy(() => tf.variable(tf.zeros([n]), false));
+    this.v = tf.tidy(() => tf.variable(tf.zeros([n]), false));
   }
   /** theta ← theta − lr/bc1 · m / (sqrt(v)/sqrt(bc2) + eps), as torch.optim.Adam. */
   apply(theta: tf.Variable, grad: tf.Tensor, lr: number): void {

@@ -113,7 +113,9 @@ export class ConditionalTransformer {
       else if (name.endsWith('o_w') || name.endsWith('ff2_w')) init = rng.fork(name).normalArray(n, 0, 0.02 / Math.sqrt(2 * L));
       else if (name === 'cond1_w') init = rng.fork(name).normalArray(n, 0, Math.sqrt(1 / shape[0]));
       else init = rng.fork(name).normalArray(n, 0, 0.02);
-      this.params.set(name, tf.variable(tf.tensor(init, shape), true, `${this.scope}/${name}`));
+      const t = tf.tensor(init, shape);
+      this.params.set(name, tf.variable(t, true, `${this.scope}/${name}`));
+      t.dispose(); // the variable holds its own reference to the data
     }
     const lookup = cfg.embedding_lookup;
     this.useGather = lookup === 'gather' || (lookup === 'auto' && tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined);

@@ -135,8 +135,8 @@ async function train(o: TrainedEncoderOptions, cfg: TrainedEncoderConfig): Promi
   const singles = groups.size - usable.length;
   if (noTemplate > 0 || singles > 0) o.log?.warn(`sem encoder: skipped ${noTemplate} train entries without templateId and ${singles} templates with a single text (no paraphrase pair)`);
   if (usable.length < 2) throw new DataError(`sem encoder: ${usable.length} templates with paraphrase pairs in the train split; expected at least 2 (entries need templateId shared by paraphrases)`);
-  const Evar = tf.variable(tf.tensor2d(rng.fork('E').normalArray(V * cfg.embed_dim, 0, 1 / Math.sqrt(cfg.embed_dim)), [V, cfg.embed_dim]));
-  const Wvar = tf.variable(tf.tensor2d(rng.fork('W').normalArray(cfg.embed_dim * cfg.dim, 0, 1 / Math.sqrt(cfg.embed_dim)), [cfg.embed_dim, cfg.dim]));
+  const Evar = tf.tidy(() => tf.variable(tf.tensor2d(rng.fork('E').normalArray(V * cfg.embed_dim, 0, 1 / Math.sqrt(cfg.embed_dim)), [V, cfg.embed_dim]))); // tidy frees the initial tensor
+  const Wvar = tf.tidy(() => tf.variable(tf.tensor2d(rng.fork('W').normalArray(cfg.embed_dim * cfg.dim, 0, 1 / Math.sqrt(cfg.embed_dim)), [cfg.embed_dim, cfg.dim])));
   const opt = tf.train.adam(cfg.lr);
   const bow = (seqs: number[][]) => {
     // Normalised bag-of-words rows: row·E is the mean token embedding, and its gradient is a matmul (no gather).

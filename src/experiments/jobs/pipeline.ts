@@ -1,0 +1,387 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { tf } from '../../core/backend.js';
+import { ConfigError, DataError } from '../../core/errors.js';
+import { Rng } from '../../core/rng.js';
+import { createDataset } from '../../data/registry.js';
+import { holdoutSplit } from '../../data/splits.js';
+import { MODALITIES, type ModalityName } from '../../data/types.js';
+import { confusionMatrix, rocOvr, rtSummary, trainingStability } from '../../eval/metrics.js';
+import { AuditLog, verifyAudit } from '../../generation/audit.js';
+import { parseGeneratorConfig, type GeneratorConfig } from '../../generation/config.js';
+import { EKMAN7, buildCorpus, referenceFor } from '../../generation/corpus/index.js';
+import { entryCondition } from '../../generation/model/condition.js';
+import { Generator } from '../../generation/model/generator.js';
+import { respondSafely } from '../../generation/safety/index.js';
+import { loadSemEncoder, semScore, semSectionSchema } from '../../generation/sem/index.js';
+import { trainTokenizer } from '../../generation/tokenizer.js';
+import { trainGenerator } from '../../generation/train.js';
+import { TONES, type Controls, type CorpusEntry, type Intervention } from '../../generation/types.js';
+import { disposeBatch, makeBatch, toBatch, type PerceptionSet } from '../../perception/fusion/batch.js';
+import { createPerceptionModel, parsePerceptionTrainConfig, predictEmotion, saveModel, zodMessage } from '../../perception/model.js';
+import { evaluate as evaluatePerception, trainPerception } from '../../perception/train.js';
+import type { EmotionVector } from '../../perception/types.js';
+import { reasoningSectionSchema } from '../../reasoning/config.js';
+import { ReasoningModel, type HistoryTurn } from '../../reasoning/model.js';
+import type { Intent } from '../../reasoning/types.js';
+import { parseRlSection } from '../../rl/config.js';
+import type { JobDefinition, JobResult, RunContext } from '../types.js';
+import { alignSample, parsePrep, prepareSplits, standardize, type PreparedSplits } from './pipeline_perception.js';
+import { TrainedGeneratorHook, runPpoStage, type PpoStageResult } from './pipeline_rl.js';
+
+/**
+ * `pipeline`: the job's own knobs. The stages' own sections (dataset,
+ * perception, fusion, reasoning, generator, sem, rl) configure the models.
+ */
+export const pipelineSectionSchema = z
+  .strictObject({
+    /** Modalities perception uses (paper 001: speech, face, physiological signals; `text` adds transcript token ids). */
+    modalities: z.array(z.enum(MODALITIES as unknown as [ModalityName, ...ModalityName[]])).min(1).default(['audio', 'face', 'physio']),
+    /** Stratified holdout: test share (paper 001: 80:20) and validation share of the rest. */
+    test_share: z.number().gt(0).lt(1).default(0.2),
+    val_share: z.number().gt(0).lt(1).default(0.15),
+    /** TS: validation metric and window (DESIGN.md: last 5 epochs). */
+    ts_metric: z.enum(['ACC', 'UA', 'F1w', 'SIM']).default('ACC'),
+    ts_window: z.number().int().positive().default(5),
+    corpus: z
+      .strictObject({
+        /** Replies per emotion × intensity × tone × strategy cell of the bundled grammar corpus. */
+        per_cell: z.number().int().positive().default(4),
+        heldout_share: z.number().min(0).max(0.5).default(0.2),
+        /** BPE vocabulary of the generator's tokenizer. */
+        vocab: z.number().int().min(300).default(800),
+      })
+      .prefault({}),
+    /** SEM: number of distinct held-out intents (emotion × intensity × tone × strategy cells) scored. */
+    sem_intents: z.number().int().positive().default(70),
+    rt: z
+      .strictObject({
+        /** Timed test utterances (DESIGN.md: p50/p95 over ≥ 50); the test split is cycled when smaller. */
+        utterances: z.number().int().positive().default(50),
+        /** Untimed warm-up utterances first (JIT, wasm kernels, caches). */
+        warmup: z.number().int().min(0).default(5),
+      })
+      .prefault({}),
+    /** Sample interventions kept in `tables.interventions` for the report. */
+    samples: z.number().int().min(0).default(10),
+    ppo: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Episodes per grid point when searching the best fixed control (tone × temperature × emotionWeight). */
+        tune_episodes: z.number().int().positive().default(20),
+      })
+      .prefault({}),
+    /**
+     * Controls of the RT/audit interventions: `best_fixed` uses the best fixed
+     * control PPO's comparison found (falls back to `config` without PPO),
+     * `config` the generator's decoding defaults with `tone`.
+     */
+    controls: z.enum(['best_fixed', 'config']).default('best_fixed'),
+    tone: z.enum(TONES).default('warm'),
+  })
+  .prefault({});
+export type PipelineSection = z.infer<typeof pipelineSectionSchema>;
+
+const ms = (t0: number) => performance.now() - t0;
+/** Process CPU seconds (user + system): on a shared machine, steadier than wall time. */
+const cpuS = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+function parseSection<T>(schema: z.ZodType<T>, raw: unknown, where: string): T {
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new ConfigError(zodMessage(where, r.error));
+  return r.data;
+}
+
+/** Probabilities and (arousal, valence) of a whole set, in chunks (one read-back per chunk). */
+function predictSet(model: Parameters<typeof predictEmotion>[0], set: PerceptionSet, classes: string[], chunk = 128): EmotionVector[] {
+  const out: EmotionVector[] = [];
+  for (let s = 0; s < set.n; s += chunk) {
+    const idx = Array.from({ length: Math.min(chunk, set.n - s) }, (_, i) => s + i);
+    const b = toBatch(set, idx);
+    try {
+      out.push(...predictEmotion(model, b, classes));
+    } finally {
+      disposeBatch(b);
+    }
+  }
+  return out;
+}
+
+/** Held-out intents: distinct emotion × intensity × tone × strategy cells of the held-out corpus split. */
+function heldoutCells(entries: readonly CorpusEntry[], n: number, rng: Rng): CorpusEntry[] {
+  const seen = new Map<string, CorpusEntry>();
+  for (const e of entries) if (e.split === 'heldout') seen.set(`${e.emotion}|${e.intensity}|${e.tone}|${e.strategy}`, e);
+  return rng.shuffle([...seen.values()]).slice(0, n);
+}
+
+function intentOfEntry(e: CorpusEntry, cfg: GeneratorConfig, classes: string[]): Intent {
+  const c = entryCondition(e, cfg, classes);
+  return { emotion: e.emotion, emotionIndex: classes.indexOf(e.emotion), target: c.target, intensity: c.intensity, polarity: c.polarity, context: [] };
+}
+
+async function runPipeline(ctx: RunContext): Promise<JobResult> {
+  const cfg = ctx.config;
+  const P = parseSection(pipelineSectionSchema, cfg.pipeline, 'pipeline');
+  const trainCfg = parsePerceptionTrainConfig(cfg.perception?.train, 'perception.train');
+  const genCfg = parseGeneratorConfig(cfg.generator ?? {});
+  const semCfg = parseSection(semSectionSchema, cfg.sem ?? {}, 'sem');
+  const reasonCfg = parseSection(reasoningSectionSchema, cfg.reasoning ?? {}, 'reasoning');
+  const rlSection = parseRlSection(cfg.rl);
+  const prep = parsePrep(cfg.perception, P.modalities);
+  const log = ctx.log;
+  const tStart = performance.now();
+  const stageS: Record<string, number> = {};
+  const stageCpuS: Record<string, number> = {};
+  let c0 = cpuS();
+  const mark = (stage: string) => {
+    const c = cpuS();
+    stageCpuS[stage] = c - c0;
+    c0 = c;
+    log.debug(`${stage}: ${stageCpuS[stage].toFixed(1)} CPU-s, ${tf.memory().numTensors} live tensors`);
+  };
+  const notes: string[] = [];
+
+  // ---- 1. Perception --------------------------------------------------------
+  let t0 = performance.now();
+  const dataset = createDataset(cfg.dataset, { rng: ctx.rng.fork('dataset'), log: log.child('data') });
+  const classes = dataset.info.classes;
+  const split = holdoutSplit(dataset, ctx.rng.fork('split'), { testShare: P.test_share, valShare: P.val_share });
+  log.info(`dataset ${dataset.info.name}: ${dataset.size} samples, classes [${classes}], split ${split.train.length}/${split.val.length}/${split.test.length}`);
+  const sets: PreparedSplits = prepareSplits(dataset, split, prep, { log, progress: ctx.progress, signal: ctx.signal });
+  stageS.features = ms(t0) / 1000;
+  mark('features');
+  log.info(`features+align: T=${sets.T}, dims ${JSON.stringify(sets.dims)} (${stageS.features.toFixed(1)} s)`);
+
+  t0 = performance.now();
+  const model = createPerceptionModel(cfg.fusion, sets.dims, classes.length, ctx.rng.fork('perception'), trainCfg);
+  let reasoning: ReasoningModel | undefined;
+  let generator: Generator | undefined;
+  try {
+    const trained = await trainPerception({
+      train: sets.train,
+      val: sets.val,
+      model,
+      cfg: trainCfg,
+      rng: ctx.rng.fork('perception-train'),
+      log,
+      checkpointDir: join(ctx.runDir, 'perception'),
+      signal: ctx.signal,
+      progress: ctx.progress,
+      onEpoch: (r) => ctx.metrics.log({ stage: 'perception', ...r }),
+    });
+    if (trained.stopReason === 'aborted') throw new DataError('perception: training interrupted');
+    const test = evaluatePerception(model, sets.test, trainCfg);
+    const evs = predictSet(model, sets.test, classes);
+    const yPred = evs.map((e) => e.probs.indexOf(Math.max(...e.probs)));
+    const yTrue = Array.from(sets.test.y);
+    const roc = rocOvr(yTrue, evs.map((e) => e.probs), classes.length);
+    const curve = trained.history.map((h) => h[P.ts_metric]);
+    let TS = NaN;
+    if (curve.length >= P.ts_window) TS = trainingStability(curve, { window: P.ts_window });
+    else notes.push(`TS not computed: ${curve.length} epoch(s) < pipeline.ts_window=${P.ts_window}`);
+    stageS.perception_train = ms(t0) / 1000;
+    mark('perception_train');
+    saveModel(join(ctx.runDir, 'perception', 'model.json'), model, cfg.fusion, sets.dims, classes, { standardizer: 'train-split z-score', T: sets.T });
+    log.info(`perception test: ACC=${test.ACC.toFixed(4)} UA=${test.UA.toFixed(4)} F1w=${test.F1w.toFixed(4)} SIM=${test.SIM.toFixed(4)} TS=${TS.toFixed(4)} (${trained.history.length} epochs, ${stageS.perception_train.toFixed(1)} s)`);
+
+    // ---- 2. Reasoning + generation -----------------------------------------
+    t0 = performance.now();
+    reasoning = new ReasoningModel(classes, reasonCfg, ctx.rng.fork('reasoning'));
+    const corpusEmotions = classes.every((c) => (EKMAN7 as readonly string[]).includes(c)) ? classes : undefined;
+    if (!corpusEmotions) throw new DataError(`generation: dataset classes [${classes}] are not all in the bundled corpus's ekman7 set [${EKMAN7}]`);
+    const entries = buildCorpus({ rng: ctx.rng.fork('corpus'), perCell: P.corpus.per_cell, heldoutShare: P.corpus.heldout_share, emotions: corpusEmotions, log });
+    const tokenizer = trainTokenizer(entries.filter((e) => e.split === 'train').map((e) => e.text), { vocabSize: P.corpus.vocab });
+    const gtrain = await trainGenerator({
+      entries,
+      tokenizer,
+      cfg: genCfg,
+      rng: ctx.rng.fork('generator'),
+      log,
+      classes,
+      signal: ctx.signal,
+      onEpoch: (s) => ctx.metrics.log({ stage: 'generator', ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k === 'epoch' ? 'epoch' : `gen/${k}`, typeof v === 'number' ? v : null])) }),
+    });
+    if (gtrain.aborted) throw new DataError('generator: training interrupted');
+    generator = new Generator(gtrain.model, tokenizer);
+    const genDir = generator.save(join(ctx.runDir, 'generator'));
+    stageS.generator_train = ms(t0) / 1000;
+    mark('generator_train');
+
+    t0 = performance.now();
+    const encoder = await loadSemEncoder(semCfg, { entries, tokenizer, log });
+    const cells = heldoutCells(entries, P.sem_intents, ctx.rng.fork('sem-cells'));
+    const semRng = ctx.rng.fork('sem-decode');
+    const genTexts = cells.map((e) => generator!.generate(intentOfEntry(e, genCfg, classes), { tone: e.tone, temperature: genCfg.decoding.temperature, emotionWeight: genCfg.decoding.emotion_weight }, { rng: semRng, replyStrategy: e.strategy }).text);
+    const refs = cells.map((e) => referenceFor(entries, { emotion: e.emotion, intensity: e.intensity, tone: e.tone, strategy: e.strategy })[0].text);
+    const sem = await semScore(encoder, genTexts, refs);
+    stageS.sem = ms(t0) / 1000;
+    mark('sem');
+    log.info(`SEM ${sem.sem.toFixed(4)} ± ${sem.std.toFixed(4)} over ${sem.n} held-out intents, encoder ${sem.encoder.name}@${sem.encoder.hash}`);
+
+    // ---- 3. PPO ------------------------------------------------------------
+    let ppoRes: PpoStageResult | undefined;
+    if (P.ppo.enabled) {
+      t0 = performance.now();
+      const bar = ctx.progress('ppo intervention', Math.max(1, Math.floor(rlSection.ppo.total_timesteps / (rlSection.ppo.num_envs * rlSection.ppo.num_steps))));
+      ppoRes = runPpoStage(rlSection, ctx.rng.fork('rl'), {
+        full: rlSection.generator === 'full' ? new TrainedGeneratorHook(generator) : undefined,
+        signal: ctx.signal,
+        tuneEpisodes: P.ppo.tune_episodes,
+        onUpdate: (l) => {
+          ctx.metrics.log({ stage: 'ppo', ...l });
+          const ret = l['charts/episodic_return'];
+          bar.tick(1, ret === null ? {} : { return: ret.toFixed(2) });
+        },
+      });
+      bar.stop();
+      stageS.ppo = ms(t0) / 1000;
+      mark('ppo');
+      log.info(`PPO (${rlSection.generator} generator, ${ppoRes.trainSteps} steps): eval return ${ppoRes.ppo.meanReturn.toFixed(3)} vs best fixed ${ppoRes.fixed.meanReturn.toFixed(3)} (${JSON.stringify(ppoRes.fixedControl)}) vs random ${ppoRes.random.meanReturn.toFixed(3)}`);
+    }
+
+    // ---- 4+5. RT, safety, audit ---------------------------------------------
+    t0 = performance.now();
+    const controls: Controls =
+      P.controls === 'best_fixed' && ppoRes ? ppoRes.fixedControl : { tone: P.tone, temperature: genCfg.decoding.temperature, emotionWeight: genCfg.decoding.emotion_weight };
+    const auditPath = join(ctx.runDir, 'audit.jsonl');
+    const audit = AuditLog.open(auditPath, { modelVersion: `perception:${model.name}+generator:${generator.version}`, log });
+    const rtRng = ctx.rng.fork('rt-decode');
+    const testIdx = sets.testIndices;
+    if (testIdx.length === 0) throw new DataError('RT: the test split has no usable sample');
+    const timings: { total: number; perception: number; reasoning: number; generation: number }[] = [];
+    const samples: Record<string, unknown>[] = [];
+    const histories = new Map<string, HistoryTurn[]>();
+    const verdicts: Record<string, number> = {};
+    let skippedRt = 0;
+    const nTotal = P.rt.warmup + P.rt.utterances;
+    const bar = ctx.progress('RT + audit', nTotal);
+    const T = sets.T;
+    const mods = sets.train.modalities;
+    for (let k = 0; k < nTotal; k++) {
+      if (ctx.signal.aborted) break;
+      const sample = dataset.get(testIdx[k % testIdx.length]);
+      // Perception: raw signals → features → alignment → normalisation → one forward pass (batch 1).
+      const ta = performance.now();
+      const item = alignSample(sample, prep);
+      if (!item) {
+        skippedRt++;
+        bar.tick(1);
+        continue;
+      }
+      const z = standardize(item, sets.standardizer);
+      const batch = makeBatch([z], mods, sets.dims, Math.max(T, ...Object.values(z.features).map((f) => f!.T)));
+      const ev = predictEmotion(model, batch, classes)[0];
+      disposeBatch(batch);
+      const tb = performance.now();
+      const key = sample.dialogue ?? sample.id;
+      const hist = histories.get(key) ?? [];
+      const intent = reasoning.intent(ev, hist);
+      hist.push({ ev });
+      histories.set(key, hist);
+      const tc = performance.now();
+      const turn = await respondSafely({ input: sample.transcript ?? '', controls, tokenizer, generate: () => generator!.generate(intent, controls, { rng: rtRng }) });
+      const td = performance.now();
+      const iv: Intervention = turn.intervention;
+      if (k >= P.rt.warmup) timings.push({ total: td - ta, perception: tb - ta, reasoning: tc - tb, generation: td - tc });
+      verdicts[iv.safety.verdict] = (verdicts[iv.safety.verdict] ?? 0) + 1;
+      audit.appendIntervention(iv, { emotion: ev, intent, decoding: { temperature: controls.temperature, emotionWeight: controls.emotionWeight, top_p: genCfg.decoding.top_p, top_k: genCfg.decoding.top_k, strategy: genCfg.decoding.strategy } });
+      if (samples.length < P.samples) {
+        samples.push({
+          id: sample.id,
+          trueEmotion: sample.labels.className,
+          emotion: intent.emotion,
+          probs: Object.fromEntries(classes.map((c, i) => [c, Number(ev.probs[i].toFixed(3))])),
+          intent: { emotion: intent.emotion, intensity: intent.intensity, polarity: intent.polarity },
+          controls,
+          text: iv.text,
+          safety: iv.safety,
+        });
+      }
+      bar.tick(1);
+    }
+    bar.stop();
+    if (skippedRt > 0) log.warn(`RT: ${skippedRt} utterance(s) without any selected modality were skipped`);
+    if (timings.length === 0) throw new DataError('RT: no utterance was timed');
+    const rt = rtSummary(timings.map((t) => t.total));
+    const stageRt = {
+      perception: rtSummary(timings.map((t) => t.perception)),
+      reasoning: rtSummary(timings.map((t) => t.reasoning)),
+      generation: rtSummary(timings.map((t) => t.generation)),
+    };
+    const verification = verifyAudit(auditPath);
+    stageS.rt_audit = ms(t0) / 1000;
+    mark('rt_audit');
+    log.info(`RT p50 ${rt.p50.toFixed(1)} ms, p95 ${rt.p95.toFixed(1)} ms over ${rt.n} utterances (perception p50 ${stageRt.perception.p50.toFixed(1)}, reasoning ${stageRt.reasoning.p50.toFixed(2)}, generation ${stageRt.generation.p50.toFixed(1)}); audit ${verification.ok ? 'verifies' : 'FAILS'}`);
+
+    const metrics: Record<string, number> = {
+      ACC: test.ACC,
+      UA: test.UA,
+      F1w: test.F1w,
+      SIM: test.SIM,
+      SEM: sem.sem,
+      RT_p50: rt.p50,
+      RT_p95: rt.p95,
+      ...(Number.isFinite(TS) ? { TS } : {}),
+      val_ACC: trained.final.ACC,
+      macro_AUC: roc.macroAuc,
+      perception_epochs: trained.history.length,
+      RT_perception_p50: stageRt.perception.p50,
+      RT_reasoning_p50: stageRt.reasoning.p50,
+      RT_generation_p50: stageRt.generation.p50,
+      audit_records: verification.records,
+      wall_s: ms(tStart) / 1000,
+      cpu_s: cpuS(),
+    };
+    if (ppoRes) {
+      Object.assign(metrics, {
+        ppo_return: ppoRes.ppo.meanReturn,
+        ppo_return_std: ppoRes.ppo.stdReturn,
+        fixed_return: ppoRes.fixed.meanReturn,
+        random_return: ppoRes.random.meanReturn,
+        ppo_tone_match: ppoRes.ppo.toneMatchRate,
+        ppo_steps: ppoRes.trainSteps,
+      });
+    }
+    return {
+      metrics,
+      tables: {
+        confusion: { classes, matrix: confusionMatrix(yTrue, yPred, classes.length) },
+        roc: {
+          curves: roc.curves.flatMap((c, i) => (c ? [{ label: classes[i], fpr: c.fpr, tpr: c.tpr, auc: roc.auc[i] }] : [])),
+          macroAuc: roc.macroAuc,
+          notes: roc.notes,
+        },
+        perception: { history: trained.history, bestEpoch: trained.bestEpoch, stopReason: trained.stopReason, T: sets.T, dims: sets.dims, skipped: sets.skipped, featureStats: sets.stats, fusionFit: trained.fusionFit ?? null },
+        sem_encoder: { name: sem.encoder.name, hash: sem.encoder.hash, std: sem.std, n: sem.n },
+        generator: { history: gtrain.history, counts: gtrain.counts, version: generator.version, vocab: tokenizer.vocabSize, corpusEntries: entries.length },
+        rt: { backend: ctx.backend, batch: 1, warmup: P.rt.warmup, total: rt, ...stageRt },
+        ppo: ppoRes ? { generator: rlSection.generator, ppo: ppoRes.ppo, fixed: ppoRes.fixed, random: ppoRes.random, fixedControl: ppoRes.fixedControl, trainSteps: ppoRes.trainSteps, trainS: ppoRes.trainS, updates: ppoRes.updates } : null,
+        safety: { verdicts, audit: verification },
+        interventions: samples,
+        stage_seconds: stageS,
+        stage_cpu_seconds: stageCpuS,
+      },
+      artifacts: { audit: auditPath, perception_model: join(ctx.runDir, 'perception', 'model.json'), generator: genDir },
+      notes,
+    };
+  } finally {
+    const n0 = tf.memory().numTensors;
+    model.dispose();
+    const n1 = tf.memory().numTensors;
+    reasoning?.dispose();
+    const n2 = tf.memory().numTensors;
+    generator?.dispose();
+    log.debug(`after dispose: ${n0} -> perception ${n1} -> reasoning ${n2} -> generator ${tf.memory().numTensors} live tensors`);
+
+  }
+}
+
+export const pipelineJob: JobDefinition = {
+  name: 'pipeline',
+  description: 'SynAffect through perception → reasoning → generation → PPO; ACC/UA/F1w/SIM/SEM/RT/TS (paper 001 Table 1)',
+  run: runPipeline,
+  sections: { pipeline: pipelineSectionSchema, reasoning: reasoningSectionSchema.optional(), sem: semSectionSchema.optional() },
+};

@@ -1,0 +1,140 @@
+// The PPO stage of the `pipeline` job: PPO on the intervention env with the
+// reward components logged per update, compared with a random policy and the
+// best fixed control setting on the same evaluation users.
+import type { Rng } from '../../core/rng.js';
+import type { Generator } from '../../generation/model/generator.js';
+import { filterOutput } from '../../generation/safety/index.js';
+import { TONES, type Controls } from '../../generation/types.js';
+import type { Intent } from '../../reasoning/types.js';
+import type { RlSection } from '../../rl/config.js';
+import { InterventionEnv, generatorFor, type InterventionAction } from '../../rl/envs/intervention.js';
+import type { StepResult } from '../../rl/env.js';
+import { bestFixedControl, evaluatePolicy, interventionOptions, type InterventionPolicy, type PolicyEval } from '../../rl/intervention_eval.js';
+import { Ppo, type PpoUpdateLog } from '../../rl/ppo.js';
+import { DEFAULT_CLASSES, type Generated, type GenerationHook } from '../../rl/users/hooks.js';
+
+/** Sums each reward term over the generated turns of all envs since the last `drain()`. */
+export class RewardTap {
+  private sums = { alignment: 0, continuity: 0, engagement: 0 };
+  private n = 0;
+  add(terms: { alignment: number; continuity: number; engagement: number }): void {
+    this.sums.alignment += terms.alignment;
+    this.sums.continuity += terms.continuity;
+    this.sums.engagement += terms.engagement;
+    this.n++;
+  }
+  /** Mean per generated turn (null when no turn generated), then reset. */
+  drain(): { alignment: number | null; continuity: number | null; engagement: number | null } {
+    const n = this.n;
+    const out = n === 0 ? { alignment: null, continuity: null, engagement: null } : { alignment: this.sums.alignment / n, continuity: this.sums.continuity / n, engagement: this.sums.engagement / n };
+    this.sums = { alignment: 0, continuity: 0, engagement: 0 };
+    this.n = 0;
+    return out;
+  }
+}
+
+/** The env with a tap on its per-step reward terms (PPO's vector env hides `info` from the loop). */
+class TappedInterventionEnv extends InterventionEnv {
+  constructor(
+    opts: ConstructorParameters<typeof InterventionEnv>[0],
+    private readonly tap: RewardTap,
+  ) {
+    super(opts);
+  }
+  override step(action: InterventionAction): StepResult<Float32Array> {
+    const r = super.step(action);
+    const info = r.info as { generated?: boolean; reward_terms?: { alignment: number; continuity: number; engagement: number } };
+    if (info.generated && info.reward_terms) this.tap.add(info.reward_terms);
+    return r;
+  }
+}
+
+/**
+ * The trained conditional transformer as the env's generation hook
+ * (`rl.generator=full`). The env's intent is over its own emotion classes; the
+ * target is mapped onto the generator's classes by name. Quality is the
+ * consistency monitor's final cosine (emotion head vs target), clipped to
+ * [0, 1]; a reply the output filter blocks scores 0.
+ */
+export class TrainedGeneratorHook implements GenerationHook {
+  readonly kind = 'full' as const;
+  constructor(
+    private readonly gen: Generator,
+    /** The classes of the env's intents (its perception hook's; rl/users/hooks DEFAULT_CLASSES by default). */
+    private readonly envClasses: readonly string[] = DEFAULT_CLASSES,
+  ) {}
+  generate(intent: Intent, controls: Controls, rng: Rng): Generated {
+    const classes = this.gen.classes;
+    const target = classes.map((c) => {
+      const k = this.envClasses.indexOf(c);
+      return k >= 0 ? intent.target[k] : 0;
+    });
+    const s = target.reduce((a, b) => a + b, 0);
+    const mapped: Intent = { ...intent, target: s > 0 ? target.map((x) => x / s) : target.map(() => 1 / classes.length), context: [] };
+    const out = this.gen.generate(mapped, controls, { rng });
+    const verdict = filterOutput(out.text);
+    const cons = out.trace.consistency as { final?: number } | undefined;
+    const quality = verdict.verdict === 'blocked' ? 0 : Math.min(1, Math.max(0, cons?.final ?? 0.5));
+    return { intervention: { ...out, text: verdict.replacement ?? out.text, safety: { verdict: verdict.verdict, rule: verdict.rule, needsHuman: verdict.needsHuman } }, quality };
+  }
+}
+
+export interface PpoStageResult {
+  ppo: PolicyEval;
+  random: PolicyEval;
+  fixed: PolicyEval;
+  fixedControl: Controls;
+  trainSteps: number;
+  trainS: number;
+  updates: number;
+}
+
+/**
+ * Trains PPO on the intervention env, logging each update (CleanRL's
+ * charts/losses keys plus reward/alignment, reward/continuity,
+ * reward/engagement: mean per generated turn during that update's rollout).
+ */
+export function runPpoStage(
+  section: RlSection,
+  rng: Rng,
+  opts: { full?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
+): PpoStageResult {
+  const cfg = section.intervention;
+  const generator = generatorFor(section.generator, opts.full);
+  const envOpts = interventionOptions(cfg, generator);
+  const tap = new RewardTap();
+  const t0 = performance.now();
+  const ppo = new Ppo({ ...section.ppo, max_episode_steps: null }, { rng: rng.fork('ppo'), envSeed: rng.fork('envs').int32(), envFactory: (i) => new TappedInterventionEnv({ ...envOpts, seed: i }, tap) });
+  let updates = 0;
+  try {
+    ppo.train({
+      signal: opts.signal,
+      onUpdate: (l) => {
+        updates++;
+        const t = tap.drain();
+        opts.onUpdate?.({ ...l, 'reward/alignment': t.alignment, 'reward/continuity': t.continuity, 'reward/engagement': t.engagement });
+      },
+    });
+    const trainS = (performance.now() - t0) / 1000;
+    ppo.agent.syncHost();
+    const env = new InterventionEnv(envOpts);
+    // Same evaluation users for all three policies; tuning episodes are disjoint from them.
+    const evalSeed = 1_000_000 + rng.fork('eval').int(1_000_000);
+    const ppoPolicy: InterventionPolicy = (obs) => ppo.layout.toEnvAction(ppo.agent.act(obs, 1, null, true).actions) as InterventionAction;
+    const randRng = rng.fork('random-policy');
+    const randomPolicy: InterventionPolicy = (_obs, e) => e.actionSpace.sample(randRng) as InterventionAction;
+    const best = bestFixedControl(env, opts.tuneEpisodes, 2_000_000 + rng.fork('tune').int(1_000_000));
+    const fixedPolicy: InterventionPolicy = () => ({ tone: best.tone, temperature: Float32Array.of(best.temperature), emotionWeight: Float32Array.of(best.emotionWeight) });
+    return {
+      ppo: evaluatePolicy(env, ppoPolicy, cfg.eval_episodes, evalSeed),
+      random: evaluatePolicy(env, randomPolicy, cfg.eval_episodes, evalSeed),
+      fixed: evaluatePolicy(env, fixedPolicy, cfg.eval_episodes, evalSeed),
+      fixedControl: { tone: TONES[best.tone], temperature: best.temperature, emotionWeight: best.emotionWeight },
+      trainSteps: ppo.globalStep,
+      trainS,
+      updates,
+    };
+  } finally {
+    ppo.dispose();
+  }
+}
