@@ -1,4 +1,3 @@
-import { qr } from 'mathjs';
 import { DataError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 
@@ -8,7 +7,10 @@ import type { Rng } from '../core/rng.js';
  * Haar-distributed, scaled by `gain`. Returns the weight in affectlab's
  * [inDim, outDim] (x·W) layout, i.e. torch's [out, in] weight transposed.
  * Written here because src/core has no initialiser module yet and tfjs's
- * `orthogonal` initialiser cannot draw from our Rng; the QR is mathjs's.
+ * `orthogonal` initialiser cannot draw from our Rng. The QR is modified
+ * Gram–Schmidt, which yields Q with a positive diagonal in R, i.e. Householder
+ * QR's Q after torch's sign correction (mathjs's qr did the same job but its
+ * import alone cost ~2 s of CPU in every process).
  */
 export function orthogonal(rng: Rng, inDim: number, outDim: number, gain: number): Float32Array {
   if (!(inDim > 0 && outDim > 0)) throw new DataError(`orthogonal: shape [${inDim}, ${outDim}]; expected positive dimensions`);
@@ -19,9 +21,7 @@ export function orthogonal(rng: Rng, inDim: number, outDim: number, gain: number
   const m = tall ? rows : cols;
   const n = tall ? cols : rows;
   const a: number[][] = Array.from({ length: m }, () => Array.from({ length: n }, () => rng.normal()));
-  const { Q, R } = qr(a) as unknown as { Q: number[][]; R: number[][] };
-  // Reduced Q (m×n) with columns scaled by sign(diag R).
-  const q: number[][] = Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => Q[i][j] * (R[j][j] < 0 ? -1 : 1)));
+  const q = gramSchmidt(a, m, n);
   // weight[out][in]: q when tall, else q transposed.
   const w = new Float32Array(inDim * outDim);
   for (let o = 0; o < outDim; o++) {
@@ -31,4 +31,24 @@ export function orthogonal(rng: Rng, inDim: number, outDim: number, gain: number
     }
   }
   return w;
+}
+
+/** Reduced Q (m×n, m ≥ n) of A by modified Gram–Schmidt: orthonormal columns, R with a positive diagonal. */
+function gramSchmidt(a: number[][], m: number, n: number): number[][] {
+  const cols: Float64Array[] = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => a[i][j]));
+  for (let j = 0; j < n; j++) {
+    const v = cols[j];
+    for (let p = 0; p < j; p++) {
+      const u = cols[p];
+      let dot = 0;
+      for (let i = 0; i < m; i++) dot += u[i] * v[i];
+      for (let i = 0; i < m; i++) v[i] -= dot * u[i];
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += v[i] * v[i];
+    norm = Math.sqrt(norm);
+    if (norm === 0) throw new DataError('orthogonal: a degenerate Gaussian draw (zero column); use another seed');
+    for (let i = 0; i < m; i++) v[i] /= norm;
+  }
+  return Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => cols[j][i]));
 }
