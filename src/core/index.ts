@@ -10,3 +10,4 @@ export * from './init.js';
 export * from './leak.js';
 export * from './wasm_bridge.js';
 export * from './grads.js';
+export * from './vector.js';

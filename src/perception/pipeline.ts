@@ -11,6 +11,7 @@ import { MODALITIES } from '../data/types.js';
 import { classificationReport, rocOvr, sim, trainingStability } from '../eval/metrics.js';
 import { mean, std } from '../eval/stats.js';
 import { alignToReference, scoreAlignment, type AlignSection, type AlignedSample } from './align/index.js';
+import { interp1 } from './align/resample.js';
 import { extractFeatures, newFeatureStats, type FeatureStats, type TextTokenizer } from './features/index.js';
 import { canonicalModalities, disposeBatch, makeSet, toBatch, type PerceptionItem, type PerceptionSet } from './fusion/batch.js';
 import type { FusionModel, ModalityDims } from './fusion/types.js';
@@ -554,8 +555,8 @@ function scoreWarps(
         // Truth as (modality time, reference time) at the modality's frame times: true time mapped back onto the anchor's clock.
         const tt = Array.from(raw[m]!.times);
         const tau = tt.map((t) => {
-          const trueT = interpMonotone(truthWarp.t, truthWarp.tau, t);
-          return refTruth ? interpMonotone(refTruth.tau, refTruth.t, trueT) : trueT;
+          const trueT = interp1(truthWarp.t, truthWarp.tau, t);
+          return refTruth ? interp1(refTruth.tau, refTruth.t, trueT) : trueT;
         });
         const asPairs = (w: { src: Float32Array; ref: Float32Array }) => ({ t: Array.from(w.src), tau: Array.from(w.ref) });
         example = { sample: id, modality: m, truth: { t: tt, tau }, dtw: asPairs(al.dtw.warps[m]!), none: asPairs(al.none.warps[m]!) };
@@ -583,21 +584,6 @@ function scoreWarps(
   return { metrics, example };
 }
 
-/** Linear interpolation of y(x) for increasing x, clamped at the ends. */
-function interpMonotone(x: ArrayLike<number>, y: ArrayLike<number>, at: number): number {
-  const n = x.length;
-  if (at <= x[0]) return y[0];
-  if (at >= x[n - 1]) return y[n - 1];
-  let lo = 0;
-  let hi = n - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (x[mid] <= at) lo = mid;
-    else hi = mid;
-  }
-  const f = (at - x[lo]) / (x[hi] - x[lo] || 1);
-  return y[lo] + f * (y[hi] - y[lo]);
-}
 
 // ---------------------------------------------------------------------------
 // The pipeline.

@@ -1,5 +1,6 @@
 import { DataError } from '../../core/errors.js';
 import type { MonitorConfig } from '../config.js';
+import { cosine } from '../../core/vector.js';
 
 /** The consistency monitor's verdict on one generated text (paper 001 §2.2). */
 export interface ConsistencyReport {
@@ -14,18 +15,7 @@ export interface ConsistencyReport {
   reasons: string[];
 }
 
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new DataError(`cosine: lengths ${a.length} and ${b.length}; expected equal lengths`);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
-}
+export { cosine };
 
 /** Least-squares slope of ys against 0, 1, 2, …; 0 for fewer than two points. */
 export function slope(ys: readonly number[]): number {

@@ -1,4 +1,5 @@
 import { DataError } from '../../core/errors.js';
+import { cosine } from '../../core/vector.js';
 
 /**
  * A sentence encoder for SEM. `name` and `hash` identify it: every SEM figure
@@ -29,18 +30,6 @@ export interface SemFigure {
   encoder: EncoderId;
 }
 
-function cos(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
-}
-
 /**
  * SEM (DESIGN.md): mean cosine similarity between the embedding of each
  * generated intervention and that of its reference for the same intent.
@@ -52,7 +41,7 @@ export async function semScore(encoder: SentenceEncoder, generated: readonly str
   if (generated.length === 0) throw new DataError('semScore: no texts; expected at least one generated/reference pair');
   const emb = await encoder.embed([...generated, ...references]);
   const n = generated.length;
-  const cosines = generated.map((_, i) => cos(emb[i], emb[n + i]));
+  const cosines = generated.map((_, i) => cosine(emb[i], emb[n + i]));
   const mean = cosines.reduce((a, b) => a + b, 0) / n;
   const std = Math.sqrt(cosines.reduce((a, c) => a + (c - mean) ** 2, 0) / n);
   return { sem: mean, std, n, cosines, encoder: { name: encoder.name, hash: encoder.hash } };

@@ -4,6 +4,7 @@ import { TONES } from '../../generation/types.js';
 import type { EmotionVector } from '../../perception/types.js';
 import type { Intent } from '../../reasoning/types.js';
 import type { PersonaState } from './persona.js';
+import { cosine } from '../../core/vector.js';
 
 /**
  * The stages the intervention env runs each turn, as pluggable hooks with the
@@ -133,17 +134,6 @@ const TONE_COLOUR: Record<Tone, number[]> = {
   direct: [0.8, 0.1, 0.04, 0.03, 0.03],
 };
 
-function cosine(a: number[], b: number[]): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i] * b[i];
-    aa += a[i] * a[i];
-    bb += b[i] * b[i];
-  }
-  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
-}
 export { cosine };
 
 /**
