@@ -78,7 +78,8 @@ describe('slurm launcher on a real single-node cluster', () => {
   it('records a task cancelled with scancel, and resume reruns exactly that job', async () => {
     const cwd = tmpProject();
     const child = cliAsync(
-      ['sweep', 'placeholder', 'seed=0,1,2', 'launcher=slurm', 'launcher.max_parallel=3', 'launcher.cpus_per_task=1', 'launcher.poll_s=0.5', 'placeholder.epochs=150', 'progress=off'],
+      // Long enough jobs (seconds each, even on an idle machine) that the cancel lands before job 1 ends.
+      ['sweep', 'placeholder', 'seed=0,1,2', 'launcher=slurm', 'launcher.max_parallel=3', 'launcher.cpus_per_task=1', 'launcher.poll_s=0.5', 'placeholder.epochs=1500', 'progress=off'],
       cwd,
       env,
     );
@@ -88,10 +89,11 @@ describe('slurm launcher on a real single-node cluster', () => {
       const t0 = Date.now();
       const poll = setInterval(() => {
         const dir = out.split('\n')[0];
-        if (dir && existsSync(join(dir, '1', 'metrics.jsonl'))) {
+        // Cancel job 1 as soon as the array is submitted (its task id is in the manifest), pending or running.
+        const m = dir && existsSync(join(dir, 'sweep.json')) ? readJson<Manifest>(join(dir, 'sweep.json')) : undefined;
+        if (m?.jobs[1]?.schedulerId) {
           clearInterval(poll);
-          const m = readJson<Manifest>(join(dir, 'sweep.json'));
-          execFileSync('scancel', [m.jobs[1].schedulerId!], { env: { ...process.env, ...env } });
+          execFileSync('scancel', [m.jobs[1].schedulerId], { env: { ...process.env, ...env } });
           resolveWait();
         } else if (Date.now() - t0 > 180_000) {
           clearInterval(poll);

@@ -126,6 +126,7 @@ export const slurmLauncher: Launcher = {
     }
     const bar = progress({ label: `slurm ${arrayId}`, total: nums.length });
     const pending = new Set(nums);
+    const vanished = new Map<number, number>();
     try {
       while (pending.size > 0) {
         if (ctx.signal.aborted) {
@@ -141,9 +142,15 @@ export const slurmLauncher: Launcher = {
         );
         const states = parseScontrol(run('scontrol', ['show', 'job', '-o', arrayId]));
         for (const n of [...pending]) {
-          const st = states.get(n);
+          let st = states.get(n);
           if (queued.has(n) && (!st || !(st.state in FINAL))) continue;
-          if (!st || !(st.state in FINAL)) continue;
+          if (!st || !(st.state in FINAL)) {
+            // A task cancelled while pending leaves both squeue and scontrol without a record of its
+            // own; two polls without a trace of it mean it was removed before it ran.
+            vanished.set(n, (vanished.get(n) ?? 0) + 1);
+            if ((vanished.get(n) ?? 0) < 2) continue;
+            st = { state: existsSync(join(ctx.dir, String(n), 'results.json')) ? 'COMPLETED' : 'CANCELLED', exitCode: 0, signal: 0 };
+          }
           const job = ctx.manifest.jobs[n];
           job.state = FINAL[st.state];
           if (job.state === 'completed' && !existsSync(join(ctx.dir, String(n), 'results.json'))) job.state = 'failed';
