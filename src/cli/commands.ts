@@ -54,6 +54,13 @@ export async function runSingle(args: string[], cwd: string): Promise<void> {
     signal: abortOnSignals(),
   });
   process.stdout.write(`${runDir}\n${formatMetrics(record.metrics)}\n`);
+  // End with the table and the run's own report.html/report.md; a report problem never fails a finished run.
+  try {
+    const { reportCommand } = await import('./report.js');
+    await reportCommand([runDir], { format: 'md', precision: '3' });
+  } catch (err) {
+    log.warn(`run finished, but its report could not be written: ${(err as Error).message.split('\n')[0]}`);
+  }
 }
 
 export async function runSweep(args: string[], cwd: string, resumeDir?: string): Promise<void> {
