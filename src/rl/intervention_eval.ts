@@ -1,5 +1,5 @@
 import type { Rng } from '../core/rng.js';
-import { TONES } from '../generation/types.js';
+import { TONES, type Controls } from '../generation/types.js';
 import type { InterventionConfig, RlSection } from './config.js';
 import type { InterventionAction, InterventionEnvOptions } from './envs/intervention.js';
 import { InterventionEnv, generatorFor } from './envs/intervention.js';
@@ -116,7 +116,7 @@ export interface InterventionResult {
   ppo: PolicyEval;
   random: PolicyEval;
   fixed: PolicyEval;
-  fixedControl: { tone: string; temperature: number; emotionWeight: number };
+  fixedControl: Controls;
   trainSteps: number;
   trainS: number;
 }
@@ -125,29 +125,44 @@ export interface InterventionResult {
  * Trains PPO on the intervention env and compares it with a uniformly random
  * policy and the best fixed control setting on the same evaluation users.
  */
-export function runInterventionExperiment(section: RlSection, rng: Rng, opts: { full?: GenerationHook; onUpdate?: (l: PpoUpdateLog) => void; signal?: AbortSignal; tuneEpisodes?: number } = {}): InterventionResult {
+export function runInterventionExperiment(
+  section: RlSection,
+  rng: Rng,
+  opts: {
+    full?: GenerationHook;
+    onUpdate?: (l: PpoUpdateLog) => void;
+    signal?: AbortSignal;
+    tuneEpisodes?: number;
+    /** Builds each training env (e.g. one that taps the reward terms); evaluation uses a plain env. */
+    makeEnv?: (envOpts: ConstructorParameters<typeof InterventionEnv>[0]) => InterventionEnv;
+  } = {},
+): InterventionResult {
   const cfg = section.intervention;
   const generator = generatorFor(section.generator, opts.full);
   const envOpts = interventionOptions(cfg, generator);
+  const makeEnv = opts.makeEnv ?? ((o) => new InterventionEnv(o));
   const t0 = performance.now();
-  const ppo = new Ppo({ ...section.ppo, max_episode_steps: null }, { rng: rng.fork('ppo'), envSeed: rng.fork('envs').int32(), envFactory: (i) => new InterventionEnv({ ...envOpts, seed: i }) });
-  ppo.train({ onUpdate: opts.onUpdate, signal: opts.signal });
-  const trainS = (performance.now() - t0) / 1000;
-  ppo.agent.syncHost();
-  const env = new InterventionEnv(envOpts);
-  const evalSeed = 1_000_000 + rng.fork('eval').int(1_000_000);
-  const ppoPolicy: InterventionPolicy = (obs) => ppo.layout.toEnvAction(ppo.agent.act(obs, 1, null, true).actions) as InterventionAction;
-  const randRng = rng.fork('random-policy');
-  const randomPolicy: InterventionPolicy = (_obs, e) => e.actionSpace.sample(randRng) as InterventionAction;
-  const best = bestFixedControl(env, opts.tuneEpisodes ?? 60, 2_000_000 + rng.fork('tune').int(1_000_000));
-  const result: InterventionResult = {
-    ppo: evaluatePolicy(env, ppoPolicy, cfg.eval_episodes, evalSeed),
-    random: evaluatePolicy(env, randomPolicy, cfg.eval_episodes, evalSeed),
-    fixed: evaluatePolicy(env, fixed(best.tone, best.temperature, best.emotionWeight), cfg.eval_episodes, evalSeed),
-    fixedControl: { tone: TONES[best.tone], temperature: best.temperature, emotionWeight: best.emotionWeight },
-    trainSteps: ppo.globalStep,
-    trainS,
-  };
-  ppo.dispose();
-  return result;
+  const ppo = new Ppo({ ...section.ppo, max_episode_steps: null }, { rng: rng.fork('ppo'), envSeed: rng.fork('envs').int32(), envFactory: (i) => makeEnv({ ...envOpts, seed: i }) });
+  try {
+    ppo.train({ onUpdate: opts.onUpdate, signal: opts.signal });
+    const trainS = (performance.now() - t0) / 1000;
+    ppo.agent.syncHost();
+    const env = new InterventionEnv(envOpts);
+    // Same evaluation users for all three policies; tuning episodes are disjoint from them.
+    const evalSeed = 1_000_000 + rng.fork('eval').int(1_000_000);
+    const ppoPolicy: InterventionPolicy = (obs) => ppo.layout.toEnvAction(ppo.agent.act(obs, 1, null, true).actions) as InterventionAction;
+    const randRng = rng.fork('random-policy');
+    const randomPolicy: InterventionPolicy = (_obs, e) => e.actionSpace.sample(randRng) as InterventionAction;
+    const best = bestFixedControl(env, opts.tuneEpisodes ?? 60, 2_000_000 + rng.fork('tune').int(1_000_000));
+    return {
+      ppo: evaluatePolicy(env, ppoPolicy, cfg.eval_episodes, evalSeed),
+      random: evaluatePolicy(env, randomPolicy, cfg.eval_episodes, evalSeed),
+      fixed: evaluatePolicy(env, fixed(best.tone, best.temperature, best.emotionWeight), cfg.eval_episodes, evalSeed),
+      fixedControl: { tone: TONES[best.tone], temperature: best.temperature, emotionWeight: best.emotionWeight },
+      trainSteps: ppo.globalStep,
+      trainS,
+    };
+  } finally {
+    ppo.dispose();
+  }
 }

@@ -4,13 +4,13 @@
 import type { Rng } from '../../core/rng.js';
 import type { Generator } from '../../generation/model/generator.js';
 import { filterOutput } from '../../generation/safety/index.js';
-import { TONES, type Controls } from '../../generation/types.js';
+import type { Controls } from '../../generation/types.js';
 import type { Intent } from '../../reasoning/types.js';
 import type { RlSection } from '../../rl/config.js';
-import { InterventionEnv, generatorFor, type InterventionAction } from '../../rl/envs/intervention.js';
+import { InterventionEnv, type InterventionAction } from '../../rl/envs/intervention.js';
 import type { StepResult } from '../../rl/env.js';
-import { bestFixedControl, evaluatePolicy, interventionOptions, type InterventionPolicy, type PolicyEval } from '../../rl/intervention_eval.js';
-import { Ppo, type PpoUpdateLog } from '../../rl/ppo.js';
+import { runInterventionExperiment, type PolicyEval } from '../../rl/intervention_eval.js';
+import type { PpoUpdateLog } from '../../rl/ppo.js';
 import { DEFAULT_CLASSES, type Generated, type GenerationHook } from '../../rl/users/hooks.js';
 
 /** Sums each reward term over the generated turns of all envs since the last `drain()`. */
@@ -99,42 +99,18 @@ export function runPpoStage(
   rng: Rng,
   opts: { full?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
 ): PpoStageResult {
-  const cfg = section.intervention;
-  const generator = generatorFor(section.generator, opts.full);
-  const envOpts = interventionOptions(cfg, generator);
   const tap = new RewardTap();
-  const t0 = performance.now();
-  const ppo = new Ppo({ ...section.ppo, max_episode_steps: null }, { rng: rng.fork('ppo'), envSeed: rng.fork('envs').int32(), envFactory: (i) => new TappedInterventionEnv({ ...envOpts, seed: i }, tap) });
   let updates = 0;
-  try {
-    ppo.train({
-      signal: opts.signal,
-      onUpdate: (l) => {
-        updates++;
-        const t = tap.drain();
-        opts.onUpdate?.({ ...l, 'reward/alignment': t.alignment, 'reward/continuity': t.continuity, 'reward/engagement': t.engagement });
-      },
-    });
-    const trainS = (performance.now() - t0) / 1000;
-    ppo.agent.syncHost();
-    const env = new InterventionEnv(envOpts);
-    // Same evaluation users for all three policies; tuning episodes are disjoint from them.
-    const evalSeed = 1_000_000 + rng.fork('eval').int(1_000_000);
-    const ppoPolicy: InterventionPolicy = (obs) => ppo.layout.toEnvAction(ppo.agent.act(obs, 1, null, true).actions) as InterventionAction;
-    const randRng = rng.fork('random-policy');
-    const randomPolicy: InterventionPolicy = (_obs, e) => e.actionSpace.sample(randRng) as InterventionAction;
-    const best = bestFixedControl(env, opts.tuneEpisodes, 2_000_000 + rng.fork('tune').int(1_000_000));
-    const fixedPolicy: InterventionPolicy = () => ({ tone: best.tone, temperature: Float32Array.of(best.temperature), emotionWeight: Float32Array.of(best.emotionWeight) });
-    return {
-      ppo: evaluatePolicy(env, ppoPolicy, cfg.eval_episodes, evalSeed),
-      random: evaluatePolicy(env, randomPolicy, cfg.eval_episodes, evalSeed),
-      fixed: evaluatePolicy(env, fixedPolicy, cfg.eval_episodes, evalSeed),
-      fixedControl: { tone: TONES[best.tone], temperature: best.temperature, emotionWeight: best.emotionWeight },
-      trainSteps: ppo.globalStep,
-      trainS,
-      updates,
-    };
-  } finally {
-    ppo.dispose();
-  }
+  const r = runInterventionExperiment(section, rng, {
+    full: opts.full,
+    signal: opts.signal,
+    tuneEpisodes: opts.tuneEpisodes,
+    makeEnv: (envOpts) => new TappedInterventionEnv(envOpts, tap),
+    onUpdate: (l) => {
+      updates++;
+      const t = tap.drain();
+      opts.onUpdate?.({ ...l, 'reward/alignment': t.alignment, 'reward/continuity': t.continuity, 'reward/engagement': t.engagement });
+    },
+  });
+  return { ...r, updates };
 }
