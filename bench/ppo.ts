@@ -2,7 +2,6 @@
 // minibatch epochs) on CartPole-v1 (configs/rl/cartpole.yaml) and on the intervention env
 // (configs/rl/intervention.yaml) with the surrogate and with the full generator; plus the
 // time of one actor-critic minibatch update, the figure the PyTorch reference repeats.
-import { tf } from '../src/core/backend.js';
 import { Rng } from '../src/core/rng.js';
 import type { Controls } from '../src/generation/types.js';
 import type { Generator } from '../src/generation/model/generator.js';
@@ -31,10 +30,6 @@ export function fullGenerationHook(gen: Generator): GenerationHook {
   };
 }
 
-interface PpoPrivate {
-  updateMinibatch(mb: number[], advantages: Float64Array, returns: Float64Array, lr: number): tf.Tensor;
-}
-
 function ppoFigures(label: string, ref: string | undefined, ppo: Ppo, iterations: number, figures: Figure[], config: Record<string, unknown>, updateCalls: number): void {
   const steps0 = ppo.globalStep;
   ppo.iterate(); // warm-up iteration (kernels, JIT)
@@ -49,8 +44,7 @@ function ppoFigures(label: string, ref: string | undefined, ppo: Ppo, iterations
     const adv = Float64Array.from(rng.normalArray(B));
     const ret = Float64Array.from(rng.normalArray(B));
     const mb = Array.from({ length: M }, (_, i) => i);
-    const priv = ppo as unknown as PpoPrivate;
-    const mu = measure(() => priv.updateMinibatch(mb, adv, ret, ppo.args.learning_rate).dispose(), { warmup: 2, calls: updateCalls });
+    const mu = measure(() => ppo.updateMinibatch(mb, adv, ret, ppo.args.learning_rate).dispose(), { warmup: 2, calls: updateCalls });
     const cats = ppo.layout.parts.flatMap((p) => (p.kind === 'categorical' ? [p.n] : []));
     const refSpec = { obsDim: ppo.obsDim, minibatch: M, hidden_sizes: ppo.args.hidden_sizes, cats, gauss: ppo.layout.gaussDim, ent_coef: ppo.args.ent_coef };
     figures.push(latency(`PPO ${label} actor-critic minibatch update (${M} samples)`, mu, { ref, refSpec, config: { ...config, minibatch: M, obsDim: ppo.obsDim } }));

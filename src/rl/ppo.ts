@@ -760,8 +760,11 @@ export class Ppo {
     };
   }
 
-  /** One gradient step on minibatch indices `mb`; returns the (kept) stats tensor. */
-  private updateMinibatch(mb: number[], advantages: Float64Array, returns: Float64Array, lr: number): tf.Tensor {
+  /**
+   * One gradient step on minibatch indices `mb` of the stored rollout; returns the (kept) stats
+   * tensor, which the caller disposes. Public so benchmarks time exactly the path `iterate()` uses.
+   */
+  updateMinibatch(mb: number[], advantages: Float64Array, returns: Float64Array, lr: number): tf.Tensor {
     const { args, buf, layout, agent } = this;
     const D = this.obsDim;
     const A = layout.actDim;
