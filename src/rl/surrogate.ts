@@ -218,7 +218,8 @@ export function ridgeLeastSquares(X: readonly (readonly number[])[], y: readonly
   for (let j = 0; j < p; j++) {
     let d = A[j][j];
     for (let k = 0; k < j; k++) d -= A[j][k] * A[j][k];
-    if (!(d > 0)) throw new DataError(`ridgeLeastSquares: normal matrix not positive definite at column ${j}; expected informative features (raise the ridge or vary the grid)`);
+    // Relative to the column's own scale: what is left after rounding of an exactly dependent column is noise.
+    if (!(d > 1e-10 * A[j][j])) throw new DataError(`ridgeLeastSquares: normal matrix not positive definite at column ${j}; expected informative features (raise the ridge or vary the grid)`);
     A[j][j] = Math.sqrt(d);
     for (let i = j + 1; i < p; i++) {
       let s = A[i][j];
