@@ -19,7 +19,7 @@ import { HOOK_METRICS, calibrateSurrogate, compareGenerationHooks, compareScores
 import { CalibratedSurrogate, SURROGATE_FEATURES, type SurrogateCalibration } from '../../src/rl/users/calibrated.js';
 import { DEFAULT_CLASSES, SurrogateGenerator, meanTrend, type GenerationHook } from '../../src/rl/users/hooks.js';
 
-const CFG = { layers: 1, d_model: 32, heads: 4, ff: 64, cond_hidden: 32, max_len: 64, epochs: 8, batch: 32, lr: 5e-3, val_texts: 0, dropout: 0, decoding: { max_new_tokens: 40 } };
+const CFG = parseGeneratorConfig({ layers: 1, d_model: 32, heads: 4, ff: 64, cond_hidden: 32, max_len: 64, epochs: 8, batch: 32, lr: 5e-3, val_texts: 0, dropout: 0, decoding: { max_new_tokens: 40 } });
 // The env's Box ranges are T ∈ [0.3, 1.5] and emotionWeight ∈ [0, 2]: three levels of each span them.
 const GRID: Controls[] = controlGrid([0.4, 0.9, 1.4], [0, 1, 2]);
 const FIT_STATES = 8;
