@@ -1,13 +1,18 @@
 // Is the surrogate a faithful fast stand-in for the generator? This module
 // measures it (how the two hooks rank control settings, state by state) and
 // fixes it (fits the surrogate's response surface to the generator's replies).
+import { join } from 'node:path';
 import { ConfigError, DataError, show } from '../core/errors.js';
+import { readJson, writeJsonAtomic } from '../core/io.js';
+import type { Logger } from '../core/log.js';
 import type { Rng } from '../core/rng.js';
 import { TONES, type Controls, type Tone } from '../generation/types.js';
 import type { Intent } from '../reasoning/types.js';
 import type { InterventionAction, InterventionEnvOptions } from './envs/intervention.js';
 import { InterventionEnv } from './envs/intervention.js';
-import { CALIBRATION_FORMAT, SURROGATE_FEATURES, surrogateFeatures, type SurrogateCalibration } from './users/calibrated.js';
+import type { RlSection } from './config.js';
+import { interventionOptions } from './intervention_eval.js';
+import { CALIBRATION_FORMAT, CalibratedSurrogate, SURROGATE_FEATURES, parseCalibration, surrogateFeatures, type SurrogateCalibration } from './users/calibrated.js';
 import type { Generated, GenerationHook } from './users/hooks.js';
 import { SurrogateGenerator, alignment, kendallTau } from './users/hooks.js';
 import { ENGAGEMENT_GAIN, RECEPTION_WEIGHTS } from './users/persona.js';
@@ -298,4 +303,69 @@ export function calibrateSurrogate(full: GenerationHook, states: readonly Intent
       ridge,
     },
   };
+}
+
+// --- the surrogate a job runs with ------------------------------------------
+
+export interface SurrogateChoice {
+  hook: GenerationHook;
+  /** Set when the surrogate is calibrated (fitted here or loaded). */
+  calibration: SurrogateCalibration | null;
+  /** Where a calibration fitted here was written. */
+  path: string | null;
+  /** One line for the run's notes: which surrogate ran and why. */
+  note: string;
+}
+
+/**
+ * The surrogate for `rl.generator=surrogate`, from `rl.surrogate`: a saved
+ * calibration when `calibration` names one; else, with `calibrate` and a
+ * trained generator at hand (`full`), one fitted now on `states` env states
+ * and checked on `check_states` others (the check is stored in the
+ * calibration, which is written to `<saveDir>/surrogate_calibration.json`);
+ * else the closed-form surrogate, with a warning when calibration was asked
+ * for but impossible.
+ */
+export function surrogateFor(
+  section: RlSection,
+  opts: { rng: Rng; full?: GenerationHook; generatorName?: string; saveDir?: string; log?: Logger },
+): SurrogateChoice {
+  const sc = section.surrogate;
+  if (sc.calibration) {
+    const where = `rl.surrogate.calibration=${sc.calibration}`;
+    let raw: unknown;
+    try {
+      raw = readJson(sc.calibration);
+    } catch (err) {
+      throw new ConfigError(`${where}: cannot read it (${(err as Error).message}); expected a surrogate_calibration.json written by a pipeline run`);
+    }
+    const cal = parseCalibration(raw, sc.calibration);
+    const tau = cal.check ? `, held-out reward τ ${cal.check.tau.reward?.mean.toFixed(3)}` : '';
+    return { hook: new CalibratedSurrogate(cal), calibration: cal, path: null, note: `surrogate: calibrated, loaded from ${sc.calibration} (generator ${cal.source.generator}${tau})` };
+  }
+  if (!sc.calibrate) return { hook: new SurrogateGenerator(), calibration: null, path: null, note: 'surrogate: closed form (rl.surrogate.calibrate=false)' };
+  if (!opts.full) {
+    const msg =
+      'rl.surrogate.calibrate=true but this job trains no generator to fit it to: using the closed-form surrogate, whose control ranking is not checked ' +
+      'against a generator (set rl.surrogate.calibration to a pipeline run’s surrogate_calibration.json)';
+    opts.log?.warn(msg);
+    return { hook: new SurrogateGenerator(), calibration: null, path: null, note: `surrogate: closed form; ${msg}` };
+  }
+  const t0 = performance.now();
+  const states = sampleEnvIntents(interventionOptions(section.intervention, new SurrogateGenerator()), sc.states + sc.check_states, opts.rng.fork('states'));
+  const grid = controlGrid(sc.temperature, sc.emotion_weight);
+  const cmpOpts = { samples: sc.samples, rewardWeights: { ...section.intervention.reward } };
+  const cal = calibrateSurrogate(opts.full, states.slice(0, sc.states), grid, { ...cmpOpts, rng: opts.rng.fork('fit'), ridge: sc.ridge, generator: opts.generatorName });
+  const hook = new CalibratedSurrogate(cal);
+  let check = '';
+  if (sc.check_states > 0) {
+    const c = compareGenerationHooks(hook, opts.full, states.slice(sc.states), grid, { ...cmpOpts, rng: opts.rng.fork('check') });
+    cal.check = { states: c.states, tau: c.tau, topAgreement: c.topAgreement, meanRegret: c.meanRegret };
+    check = `; held-out ranking vs the generator over ${c.states} states × ${c.controls} controls: ${HOOK_METRICS.map((m) => `${m} τ ${c.tau[m].mean.toFixed(3)} ± ${c.tau[m].std.toFixed(3)}`).join(', ')}, regret ${c.meanRegret.toFixed(3)}`;
+  }
+  const path = opts.saveDir ? join(opts.saveDir, 'surrogate_calibration.json') : null;
+  if (path) writeJsonAtomic(path, cal);
+  const note = `surrogate: calibrated on the trained generator (${sc.states} states × ${grid.length} controls, R² alignment ${cal.fit.r2.alignment.toFixed(3)}, quality ${cal.fit.r2.quality.toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(1)} s)${check}`;
+  opts.log?.info(note);
+  return { hook, calibration: cal, path, note };
 }

@@ -102,12 +102,13 @@ export interface PpoStageResult {
 export function runPpoStage(
   section: RlSection,
   rng: Rng,
-  opts: { full?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
+  opts: { full?: GenerationHook; surrogate?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
 ): PpoStageResult {
   const tap = new RewardTap();
   let updates = 0;
   const r = runInterventionExperiment(section, rng, {
     full: opts.full,
+    surrogate: opts.surrogate,
     signal: opts.signal,
     tuneEpisodes: opts.tuneEpisodes,
     makeEnv: (envOpts) => new TappedInterventionEnv(envOpts, tap),
