@@ -1,11 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { DataError } from '../../src/core/errors.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DataError } from '../../src/core/errors.js';
+import { Logger } from '../../src/core/log.js';
+import { parseRlSection } from '../../src/rl/config.js';
 import { Rng } from '../../src/core/rng.js';
 import { cosine } from '../../src/core/vector.js';
 import type { Intent } from '../../src/reasoning/types.js';
 import { CALIBRATION_FORMAT, CalibratedSurrogate, SURROGATE_FEATURES, distributionWithCosine, parseCalibration, surrogateFeatures, type SurrogateCalibration } from '../../src/rl/users/calibrated.js';
-import { alignment } from '../../src/rl/users/hooks.js';
-import { compareScores, controlGrid, permutationNull, ridgeLeastSquares, sampleEnvIntents, scoreHook, type HookScores } from '../../src/rl/surrogate.js';
+import { SurrogateGenerator, alignment } from '../../src/rl/users/hooks.js';
+import { compareScores, controlGrid, permutationNull, ridgeLeastSquares, sampleEnvIntents, scoreHook, surrogateFor, type HookScores } from '../../src/rl/surrogate.js';
 import { TONES } from '../../src/generation/types.js';
 
 const intent: Intent = { emotion: 'sad', emotionIndex: 2, target: [0.4, 0, 0.6, 0, 0], intensity: 0.7, polarity: -0.6, context: [0, 0] };
@@ -125,5 +130,46 @@ describe('comparing two hooks', () => {
       expect(i.target.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 9);
     }
     expect(() => sampleEnvIntents({}, 0, new Rng(1))).toThrow(/n=0; expected a positive integer/);
+  });
+});
+
+describe('surrogateFor (rl.surrogate)', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'affectlab-surrogate-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const coef = (intercept: number): number[] => SURROGATE_FEATURES.map((f) => (f === 'intercept' ? intercept : 0));
+  const cal: SurrogateCalibration = {
+    format: CALIBRATION_FORMAT,
+    features: [...SURROGATE_FEATURES],
+    alignment: coef(0.5),
+    quality: coef(0.8),
+    fit: { n: 1, r2: { alignment: 1, quality: 1 }, rmse: { alignment: 0, quality: 0 } },
+    source: { generator: 'abc123', states: 1, samples: 1, grid: { tones: ['warm'], temperature: [1], emotionWeight: [1] }, ridge: 0 },
+  };
+
+  it('loads a saved calibration; a missing or malformed file is a ConfigError/DataError naming it', () => {
+    const path = join(tmp, 'surrogate_calibration.json');
+    writeFileSync(path, JSON.stringify(cal));
+    const got = surrogateFor(parseRlSection({ surrogate: { calibration: path } }), { rng: new Rng(1) });
+    expect(got.hook).toBeInstanceOf(CalibratedSurrogate);
+    expect(got.note).toMatch(/calibrated, loaded from .*generator abc123/);
+    expect(got.hook.generate(intent, { tone: 'warm', temperature: 1, emotionWeight: 1 }, new Rng(1)).quality).toBeCloseTo(0.8, 12);
+    expect(() => surrogateFor(parseRlSection({ surrogate: { calibration: join(tmp, 'none.json') } }), { rng: new Rng(1) })).toThrow(ConfigError);
+    writeFileSync(path, JSON.stringify({ ...cal, alignment: [1] }));
+    expect(() => surrogateFor(parseRlSection({ surrogate: { calibration: path } }), { rng: new Rng(1) })).toThrow(/surrogate_calibration.json: alignment=\[1\]; expected 21 finite coefficients/);
+  });
+
+  it('without a generator to fit to, warns and runs the closed form; calibrate=false is quiet', () => {
+    const warnings: string[] = [];
+    const log = new Logger('warn', 'test', null);
+    log.warn = (m: string) => void warnings.push(m);
+    const got = surrogateFor(parseRlSection({}), { rng: new Rng(1), log });
+    expect(got.hook).toBeInstanceOf(SurrogateGenerator);
+    expect(got.calibration).toBeNull();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/rl.surrogate.calibrate=true but this job trains no generator/);
+    const off = surrogateFor(parseRlSection({ surrogate: { calibrate: false } }), { rng: new Rng(1), log });
+    expect(off.note).toMatch(/closed form \(rl.surrogate.calibrate=false\)/);
+    expect(warnings).toHaveLength(1);
+    expect(() => parseRlSection({ surrogate: { temperature: [1] } })).toThrow(/rl\.surrogate\.temperature/);
   });
 });
