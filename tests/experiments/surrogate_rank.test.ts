@@ -17,7 +17,7 @@ import type { Controls } from '../../src/generation/types.js';
 import type { Intent } from '../../src/reasoning/types.js';
 import { HOOK_METRICS, calibrateSurrogate, compareGenerationHooks, compareScores, controlGrid, permutationNull, sampleEnvIntents, scoreHook, type HookComparison, type HookScores } from '../../src/rl/surrogate.js';
 import { CalibratedSurrogate, SURROGATE_FEATURES, type SurrogateCalibration } from '../../src/rl/users/calibrated.js';
-import { DEFAULT_CLASSES, SurrogateGenerator, meanTrend, type GenerationHook } from '../../src/rl/users/hooks.js';
+import { DEFAULT_CLASSES, SurrogateGenerator, kendallTau, meanTrend, type GenerationHook } from '../../src/rl/users/hooks.js';
 
 const CFG = parseGeneratorConfig({ layers: 1, d_model: 32, heads: 4, ff: 64, cond_hidden: 32, max_len: 64, epochs: 8, batch: 32, lr: 5e-3, val_texts: 0, dropout: 0, decoding: { max_new_tokens: 40 } });
 // The env's Box ranges are T ∈ [0.3, 1.5] and emotionWeight ∈ [0, 2]: three levels of each span them.
@@ -102,6 +102,48 @@ describe('surrogate vs trained generator: ranking of controls', () => {
     console.info(`ew-reversed surrogate: ${HOOK_METRICS.map((m) => `${m} τ ${c.tau[m].mean.toFixed(3)}`).join(', ')}, regret ${c.meanRegret.toFixed(3)}`);
     expect(passes(c, nullMax)).toBe(false);
     expect(c.tau.alignment.mean).toBeLessThan(0);
+  });
+
+  it('in this generator the emotion weight drives the reply’s emotion, tone barely does (so a tone-reversed surrogate is not detectable)', () => {
+    // Share of the within-state variance of the generator's alignment explained by each control's main effect.
+    const share = (key: 'tone' | 'temperature' | 'emotionWeight'): number => {
+      let between = 0;
+      let total = 0;
+      for (const row of fullCheck.alignment) {
+        const m = row.reduce((a, b) => a + b, 0) / row.length;
+        total += row.reduce((a, y) => a + (y - m) ** 2, 0);
+        const groups = new Map<unknown, number[]>();
+        GRID.forEach((c, i) => groups.set(c[key], [...(groups.get(c[key]) ?? []), row[i]]));
+        for (const g of groups.values()) between += g.length * (g.reduce((a, b) => a + b, 0) / g.length - m) ** 2;
+      }
+      return between / total;
+    };
+    const shares = { tone: share('tone'), temperature: share('temperature'), emotionWeight: share('emotionWeight') };
+    const mirrored = (f: (c: Controls) => Controls): HookComparison => {
+      const s = new CalibratedSurrogate(calibration);
+      const predict = s.predict.bind(s);
+      s.predict = (intent, c) => predict(intent, f(c));
+      return against(s);
+    };
+    const tones = [...new Set(GRID.map((c) => c.tone))];
+    const toneRev = mirrored((c) => ({ ...c, tone: tones[tones.length - 1 - tones.indexOf(c.tone)] }));
+    const tempRev = mirrored((c) => ({ ...c, temperature: 1.8 - c.temperature }));
+    // τ over tone × temperature within each emotion-weight level: the ranking with the dominant factor held fixed.
+    const within = (c: HookComparison): number => {
+      const taus: number[] = [];
+      for (const w of new Set(GRID.map((g) => g.emotionWeight))) {
+        const idx = GRID.flatMap((g, i) => (g.emotionWeight === w ? [i] : []));
+        c.scores.full.reward.forEach((row, st) => taus.push(kendallTau(idx.map((i) => c.scores.surrogate.reward[st][i]), idx.map((i) => row[i]))));
+      }
+      return taus.reduce((a, b) => a + b, 0) / taus.length;
+    };
+    console.info(
+      `variance share of the generator's alignment: ${Object.entries(shares).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}; ` +
+        `tone-reversed surrogate reward τ ${toneRev.tau.reward.mean.toFixed(3)}, temperature-reversed ${tempRev.tau.reward.mean.toFixed(3)}; ` +
+        `reward τ within an emotion-weight level: calibrated ${within(calibrated).toFixed(3)}, tone-reversed ${within(toneRev).toFixed(3)}, temperature-reversed ${within(tempRev).toFixed(3)}, closed form ${within(against(new SurrogateGenerator())).toFixed(3)}`,
+    );
+    expect(shares.emotionWeight).toBeGreaterThan(0.5);
+    expect(shares.tone).toBeLessThan(0.1);
   });
 
   it('reports the closed-form (uncalibrated) surrogate’s agreement', () => {
