@@ -74,9 +74,9 @@ export const surrogateSchema = z.strictObject({
   /** A saved surrogate_calibration.json (e.g. from a pipeline run folder) to use instead of fitting, in any job. */
   calibration: z.string().min(1).nullable().default(null),
   /** Env states the generator writes replies for when fitting (every control of the grid on each). */
-  states: z.number().int().positive().default(16),
+  states: z.number().int().positive().default(10),
   /** Further, held-out states on which the fitted surrogate's ranking is checked against the generator (0 skips the check). */
-  check_states: z.number().int().nonnegative().default(8),
+  check_states: z.number().int().nonnegative().default(6),
   /** Replies drawn per state × control, averaged (the decoder samples). */
   samples: z.number().int().positive().default(1),
   /** Temperature levels of the grid (every tone is crossed with these and the emotion weights). */
