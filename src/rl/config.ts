@@ -62,6 +62,30 @@ export const interventionSchema = z.strictObject({
   eval_episodes: z.number().int().positive().default(200),
 });
 
+/**
+ * `rl.surrogate`: how the surrogate generator is made faithful to the trained
+ * one (rl/surrogate.ts). Fitting needs a trained generator in the same job (the
+ * pipeline); other jobs reuse a saved calibration or fall back, with a warning,
+ * to the closed-form surrogate.
+ */
+export const surrogateSchema = z.strictObject({
+  /** Fit the surrogate's response surface to the trained generator where the job trains one; false keeps the closed form. */
+  calibrate: z.boolean().default(true),
+  /** A saved surrogate_calibration.json (e.g. from a pipeline run folder) to use instead of fitting, in any job. */
+  calibration: z.string().min(1).nullable().default(null),
+  /** Env states the generator writes replies for when fitting (every control of the grid on each). */
+  states: z.number().int().positive().default(10),
+  /** Further, held-out states on which the fitted surrogate's ranking is checked against the generator (0 skips the check). */
+  check_states: z.number().int().nonnegative().default(6),
+  /** Replies drawn per state × control, averaged (the decoder samples). */
+  samples: z.number().int().positive().default(1),
+  /** Temperature levels of the grid (every tone is crossed with these and the emotion weights). */
+  temperature: z.array(z.number().positive()).min(2).default([0.4, 0.9, 1.4]),
+  emotion_weight: z.array(z.number().min(0)).min(2).default([0, 1, 2]),
+  /** Ridge penalty of the least-squares fit (not on the intercept). */
+  ridge: z.number().min(0).default(1e-3),
+});
+
 export const rlSectionSchema = z.strictObject({
   ppo: ppoArgsSchema.prefault({}),
   /** Evaluation episodes after training (deterministic policy: argmax / mean). */
@@ -73,11 +97,13 @@ export const rlSectionSchema = z.strictObject({
   resume: z.boolean().default(true),
   /** full: the trained conditional transformer writes each reply; surrogate: closed-form emotion trend and quality. */
   generator: z.enum(['full', 'surrogate']).default('surrogate'),
+  surrogate: surrogateSchema.prefault({}),
   intervention: interventionSchema.prefault({}),
 });
 
 export type RlSection = z.infer<typeof rlSectionSchema>;
 export type InterventionConfig = z.infer<typeof interventionSchema>;
+export type SurrogateConfig = z.infer<typeof surrogateSchema>;
 
 /** Validates `config.rl`; errors name the key path, the value and what was expected (zod's messages). */
 export function parseRlSection(raw: unknown, where = 'rl'): RlSection {

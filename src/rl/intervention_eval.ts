@@ -130,6 +130,8 @@ export function runInterventionExperiment(
   rng: Rng,
   opts: {
     full?: GenerationHook;
+    /** The surrogate for rl.generator=surrogate (a calibrated one from rl/surrogate.ts surrogateFor); default the closed form. */
+    surrogate?: GenerationHook;
     onUpdate?: (l: PpoUpdateLog) => void;
     signal?: AbortSignal;
     tuneEpisodes?: number;
@@ -138,7 +140,7 @@ export function runInterventionExperiment(
   } = {},
 ): InterventionResult {
   const cfg = section.intervention;
-  const generator = generatorFor(section.generator, opts.full);
+  const generator = generatorFor(section.generator, opts.full, opts.surrogate);
   const envOpts = interventionOptions(cfg, generator);
   const makeEnv = opts.makeEnv ?? ((o) => new InterventionEnv(o));
   const t0 = performance.now();

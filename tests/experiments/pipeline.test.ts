@@ -41,6 +41,8 @@ const TINY = [
   'rl.ppo.num_steps=64',
   'rl.ppo.update_epochs=1',
   'rl.intervention.eval_episodes=2',
+  'rl.surrogate.states=2',
+  'rl.surrogate.check_states=2',
   'pipeline.ts_window=2',
   'pipeline.corpus.per_cell=2',
   'pipeline.corpus.vocab=320',
@@ -171,6 +173,15 @@ describe('pipeline job end to end (tiny)', () => {
     expect(ppo.length).toBe(2); // 256 steps / (2 envs × 64 steps)
     for (const l of ppo) for (const k of ['charts/episodic_return', 'reward/alignment', 'reward/continuity', 'reward/engagement']) expect(k in l, k).toBe(true);
     expect(ppo.some((l) => typeof l['reward/alignment'] === 'number')).toBe(true);
+  });
+
+  it('fits the surrogate to the run’s generator (7 classes, the env’s 5) and writes the calibration beside the run', () => {
+    const cal = JSON.parse(readFileSync(join(dir, 'surrogate_calibration.json'), 'utf8')) as { source: { states: number }; check: { states: number } };
+    expect(cal.source.states).toBe(2);
+    expect(cal.check.states).toBe(2);
+    for (const k of ['surrogate_tau_alignment', 'surrogate_tau_quality', 'surrogate_tau_reward']) {
+      expect(Math.abs(rec.metrics[k]), k).toBeLessThanOrEqual(1);
+    }
   });
 
   it('every intervention went through the safety layer into an audit log that verifies', () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -76,4 +76,33 @@ describe('ppo_cartpole job', () => {
     expect(again).toHaveLength(0);
     expect(res2.metrics.train_steps).toBe(1024);
   });
+});
+
+describe('ppo_intervention job', () => {
+  it('runs on a saved surrogate calibration and reports its held-out taus; without one it notes the closed form', async () => {
+    const { ppoInterventionJob } = await import('../../src/experiments/jobs/ppo_intervention.js');
+    const { CALIBRATION_FORMAT, SURROGATE_FEATURES } = await import('../../src/rl/users/calibrated.js');
+    const path = join(tmp, 'surrogate_calibration.json');
+    const coef = (x: number): number[] => SURROGATE_FEATURES.map((f) => (f === 'intercept' ? x : f === 'emotion_weight' ? 0.1 : 0));
+    const summary = { mean: 0.7, std: 0.1, positive: 8 };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        format: CALIBRATION_FORMAT,
+        features: [...SURROGATE_FEATURES],
+        alignment: coef(0.6),
+        quality: coef(0.8),
+        fit: { n: 1, r2: { alignment: 1, quality: 1 }, rmse: { alignment: 0, quality: 0 } },
+        source: { generator: 'abc123', states: 1, samples: 1, grid: { tones: ['warm'], temperature: [1], emotionWeight: [1] }, ridge: 0 },
+        check: { states: 8, tau: { alignment: summary, quality: summary, reward: { ...summary, mean: 0.65 } }, topAgreement: 2, meanRegret: 0.05 },
+      }),
+    );
+    const rl = { ppo: { env_id: 'Intervention-v0', total_timesteps: 128, num_envs: 2, num_steps: 64, update_epochs: 1 }, intervention: { num_personas: 8, eval_episodes: 2 }, surrogate: { calibration: path } };
+    const res = await ppoInterventionJob.run(ctxFor(rl, join(tmp, 'iv'), []));
+    expect(res.metrics.surrogate_tau_reward).toBe(0.65);
+    expect(res.notes!.join('\n')).toMatch(/calibrated, loaded from .*generator abc123, held-out reward τ 0.650/);
+    const plain = await ppoInterventionJob.run(ctxFor({ ...rl, surrogate: {} }, join(tmp, 'iv2'), []));
+    expect(plain.metrics.surrogate_tau_reward).toBeUndefined();
+    expect(plain.notes!.join('\n')).toMatch(/closed form; rl.surrogate.calibrate=true but this job trains no generator/);
+  }, 120_000);
 });

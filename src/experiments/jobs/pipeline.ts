@@ -28,6 +28,7 @@ import { parseRlSection } from '../../rl/config.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { alignSample, parsePrep, prepareSplits, standardize, type PreparedSplits } from './pipeline_perception.js';
 import { TrainedGeneratorHook, runPpoStage, type PpoStageResult } from './pipeline_rl.js';
+import { surrogateFor, type SurrogateChoice } from '../../rl/surrogate.js';
 
 /**
  * `pipeline`: the job's own knobs. The stages' own sections (dataset,
@@ -223,11 +224,17 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
 
     // ---- 3. PPO ------------------------------------------------------------
     let ppoRes: PpoStageResult | undefined;
+    let surrogate: SurrogateChoice | undefined;
     if (P.ppo.enabled) {
       t0 = performance.now();
       const bar = ctx.progress('ppo intervention', Math.max(1, Math.floor(rlSection.ppo.total_timesteps / (rlSection.ppo.num_envs * rlSection.ppo.num_steps))));
+      const fullHook = new TrainedGeneratorHook(generator);
+      // rl.generator=surrogate: fitted to this run's generator (rl.surrogate), written to <run>/surrogate_calibration.json.
+      surrogate = rlSection.generator === 'surrogate' ? surrogateFor(rlSection, { rng: ctx.rng.fork('surrogate'), full: fullHook, generatorName: generator.version, saveDir: ctx.runDir, log }) : undefined;
+      if (surrogate) notes.push(surrogate.note);
       ppoRes = runPpoStage(rlSection, ctx.rng.fork('rl'), {
-        full: rlSection.generator === 'full' ? new TrainedGeneratorHook(generator) : undefined,
+        full: rlSection.generator === 'full' ? fullHook : undefined,
+        surrogate: surrogate?.hook,
         signal: ctx.signal,
         tuneEpisodes: P.ppo.tune_episodes,
         onUpdate: (l) => {
@@ -335,6 +342,8 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       wall_s: ms(tStart) / 1000,
       cpu_s: cpuS(),
     };
+    const check = surrogate?.calibration?.check;
+    if (check) for (const [k, v] of Object.entries(check.tau)) metrics[`surrogate_tau_${k}`] = v.mean;
     if (ppoRes) {
       Object.assign(metrics, {
         ppo_return: ppoRes.ppo.meanReturn,
@@ -358,6 +367,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
         sem_encoder: { name: sem.encoder.name, hash: sem.encoder.hash, std: sem.std, n: sem.n },
         generator: { history: gtrain.history, counts: gtrain.counts, version: generator.version, vocab: tokenizer.vocabSize, corpusEntries: entries.length },
         rt: { backend: ctx.backend, batch: 1, warmup: P.rt.warmup, total: rt, ...stageRt },
+        surrogate: surrogate?.calibration ? { source: surrogate.calibration.source, fit: surrogate.calibration.fit, check: surrogate.calibration.check ?? null, path: surrogate.path } : null,
         ppo: ppoRes ? { generator: rlSection.generator, ppo: ppoRes.ppo, fixed: ppoRes.fixed, random: ppoRes.random, fixedControl: ppoRes.fixedControl, trainSteps: ppoRes.trainSteps, trainS: ppoRes.trainS, updates: ppoRes.updates } : null,
         safety: { verdicts, audit: verification },
         interventions: samples,

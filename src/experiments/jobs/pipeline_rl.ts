@@ -54,7 +54,8 @@ class TappedInterventionEnv extends InterventionEnv {
  * (`rl.generator=full`). The env's intent is over its own emotion classes; the
  * target is mapped onto the generator's classes by name. Quality is the
  * consistency monitor's final cosine (emotion head vs target), clipped to
- * [0, 1]; a reply the output filter blocks scores 0.
+ * [0, 1]; a reply the output filter blocks scores 0. The reply's emotion trend
+ * is mapped back onto the env's classes, the ones its alignment is scored on.
  */
 export class TrainedGeneratorHook implements GenerationHook {
   readonly kind = 'full' as const;
@@ -75,7 +76,11 @@ export class TrainedGeneratorHook implements GenerationHook {
     const verdict = filterOutput(out.text);
     const cons = out.trace.consistency as { final?: number } | undefined;
     const quality = verdict.verdict === 'blocked' ? 0 : Math.min(1, Math.max(0, cons?.final ?? 0.5));
-    return { intervention: { ...out, text: verdict.replacement ?? out.text, safety: { verdict: verdict.verdict, rule: verdict.rule, needsHuman: verdict.needsHuman } }, quality };
+    // The env scores the trend against its own target, so the trend goes back onto the env's classes
+    // (a class the generator lacks reads 0; mass on generator-only classes is dropped, as the target has none).
+    const back = this.envClasses.map((c) => classes.indexOf(c));
+    const emotionTrend = out.emotionTrend.map((row) => back.map((k) => (k >= 0 ? row[k] : 0)));
+    return { intervention: { ...out, emotionTrend, text: verdict.replacement ?? out.text, safety: { verdict: verdict.verdict, rule: verdict.rule, needsHuman: verdict.needsHuman } }, quality };
   }
 }
 
@@ -97,12 +102,13 @@ export interface PpoStageResult {
 export function runPpoStage(
   section: RlSection,
   rng: Rng,
-  opts: { full?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
+  opts: { full?: GenerationHook; surrogate?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
 ): PpoStageResult {
   const tap = new RewardTap();
   let updates = 0;
   const r = runInterventionExperiment(section, rng, {
     full: opts.full,
+    surrogate: opts.surrogate,
     signal: opts.signal,
     tuneEpisodes: opts.tuneEpisodes,
     makeEnv: (envOpts) => new TappedInterventionEnv(envOpts, tap),

@@ -235,9 +235,13 @@ export class InterventionEnv extends SeededEnv<Float32Array, InterventionAction>
   }
 }
 
-/** Chooses the generation hook for `rl.generator`; `full` needs the trained generator passed in. */
-export function generatorFor(kind: 'full' | 'surrogate', full?: GenerationHook): GenerationHook {
-  if (kind === 'surrogate') return new SurrogateGenerator();
+/**
+ * Chooses the generation hook for `rl.generator`; `full` needs the trained
+ * generator passed in; `surrogate` takes a calibrated surrogate when given
+ * (rl/surrogate.ts surrogateFor), else the closed form.
+ */
+export function generatorFor(kind: 'full' | 'surrogate', full?: GenerationHook, surrogate?: GenerationHook): GenerationHook {
+  if (kind === 'surrogate') return surrogate ?? new SurrogateGenerator();
   if (!full) throw new UnavailableError('rl.generator=full: no trained generator was provided to the intervention env; pass one (generation stage) or use rl.generator=surrogate');
   return full;
 }

@@ -156,6 +156,11 @@ export interface Reaction {
   temperatureFit: number;
 }
 
+/** How reception mixes tone fit, temperature fit and the text's emotional fit (alignment × quality). */
+export const RECEPTION_WEIGHTS = { tone: 0.6, temperature: 0.15, text: 0.25 } as const;
+/** Engagement gained per unit of reception above 0.5 (lost below). */
+export const ENGAGEMENT_GAIN = 0.5;
+
 /**
  * One turn of the hidden dynamics. Reception mixes tone fit, temperature fit
  * and how well the text's emotion matched (scaled by its quality); valence
@@ -165,11 +170,11 @@ export interface Reaction {
 export function react(p: Persona, s: PersonaState, r: ReplyQuality, rng: Rng): { state: PersonaState; reaction: Reaction } {
   const tm = toneMatch(p.preferredTone, r.tone);
   const tf = Math.exp(-(((r.temperature - preferredTemperature(p)) / 0.35) ** 2));
-  const reception = clamp(0.6 * tm + 0.15 * tf + 0.25 * r.alignment * r.quality, 0, 1);
+  const reception = clamp(RECEPTION_WEIGHTS.tone * tm + RECEPTION_WEIGHTS.temperature * tf + RECEPTION_WEIGHTS.text * r.alignment * r.quality, 0, 1);
   const calming = r.tone === 'calm' || r.tone === 'warm' ? 1 : r.tone === 'direct' ? -0.5 : 0;
   const valence = clamp(s.valence + p.reactivity * 1.2 * (reception - 0.45) + 0.15 * (p.baselineValence - s.valence) + rng.normal(0, 0.04), -1, 1);
   const arousal = clamp(s.arousal - p.reactivity * 0.3 * calming * reception + 0.15 * (p.baselineArousal - s.arousal) + rng.normal(0, 0.04), -1, 1);
-  const engagement = clamp(s.engagement * (1 - p.engagementDecay) + 0.5 * (reception - 0.5), 0, 1);
+  const engagement = clamp(s.engagement * (1 - p.engagementDecay) + ENGAGEMENT_GAIN * (reception - 0.5), 0, 1);
   return { state: { valence, arousal, engagement, turn: s.turn + 1 }, reaction: { reception, toneMatch: tm, temperatureFit: tf } };
 }
 
