@@ -71,7 +71,7 @@ async function runOne(dir: string, num: number, signal: AbortSignal): Promise<Wo
     restore();
     closeSync(fd);
   }
-  return { type: 'done', num, status, retire: status !== 0 || liveTensors > 0 || signal.aborted };
+  return { type: 'done', num, status, retire: status !== 0 || liveTensors > 0 || signal.aborted, ...(liveTensors > 0 ? { liveTensors } : {}) };
 }
 
 /**

@@ -216,6 +216,7 @@ describe('local launcher', () => {
     expect(resultPid(2)).toBe(pid(2));
     expect(pid(3)).not.toBe(pid(2));
     expect(pid(4)).toBe(pid(3));
+    expect(r.stderr).toMatch(/job 2 left 1 tensor\(s\) alive; its worker \(pid \d+\) is replaced/);
     const m = readJson<{ jobs: { state: string; exitCode?: number; error?: string; logTail?: string }[] }>(join(dir, 'sweep.json'));
     expect(m.jobs.map((j) => j.state)).toEqual(['completed', 'failed', 'completed', 'completed', 'completed']);
     // As a separate `_job` process would have ended: internal error, status 2, the error line in the log tail.

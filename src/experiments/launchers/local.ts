@@ -37,9 +37,11 @@ export interface WorkerReply {
   status?: number;
   /** The worker should be replaced before the next job (the job failed, was stopped or left tensors alive). */
   retire?: boolean;
+  /** Tensors the job left alive (a leak), when it did. */
+  liveTensors?: number;
 }
 
-type Outcome = { kind: 'done'; status: number; retire: boolean } | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
+type Outcome = { kind: 'done'; status: number; retire: boolean; liveTensors?: number } | { kind: 'exit'; code: number | null; signal: NodeJS.Signals | null };
 
 /** One worker process (`affectlab _worker DIR`) and the job it is running. */
 class Worker {
@@ -64,7 +66,7 @@ class Worker {
     this.ready = new Promise<boolean>((resolveReady) => {
       this.child.on('message', (m: WorkerReply) => {
         if (m.type === 'ready') resolveReady(true);
-        else if (m.type === 'done') this.settle({ kind: 'done', status: m.status ?? 1, retire: Boolean(m.retire) });
+        else if (m.type === 'done') this.settle({ kind: 'done', status: m.status ?? 1, retire: Boolean(m.retire), liveTensors: m.liveTensors });
       });
       this.child.on('exit', (code, signal) => {
         resolveReady(false);
@@ -142,6 +144,9 @@ export const localLauncher: Launcher = {
       }
       ctx.save();
       ctx.log.info(`job ${job.num}: ${job.state}${job.error ? ` (${job.error})` : ''}`);
+      if (o.kind === 'done' && o.liveTensors) {
+        ctx.log.warn(`job ${job.num} left ${o.liveTensors} tensor(s) alive; its worker (pid ${worker.child.pid}) is replaced`);
+      }
       return o.kind === 'done' && !o.retire;
     };
     const lane = async () => {
