@@ -91,6 +91,12 @@ Examples:
     );
 
   program
+    .command('_worker', { hidden: true })
+    .description('a local launcher worker: runs the jobs of sweep <dir> its parent sends over IPC, one after another')
+    .argument('<dir>')
+    .action(async (dir: string) => (await import('./worker.js')).runWorker(resolve(cwd, dir)));
+
+  program
     .command('_job', { hidden: true })
     .argument('<dir>')
     .argument('<num>', 'job number; defaults to $SLURM_ARRAY_TASK_ID')
@@ -135,13 +141,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof AffectlabError) {
-      process.stderr.write(`affectlab: error: ${err.message.split('\n')[0]}\n`);
-      return err.exitCode;
-    }
-    const e = err as Error;
-    if (process.env.AFFECTLAB_DEBUG) process.stderr.write(`${e.stack}\n`);
-    process.stderr.write(`affectlab: internal error: ${e.message.split('\n')[0]} (set AFFECTLAB_DEBUG=1 for the stack trace; please report it)\n`);
-    return 2;
+    return reportError(err);
   }
+}
+
+/** Prints a command's error as one line on stderr and returns the exit status it maps to. */
+export function reportError(err: unknown): number {
+  if (err instanceof AffectlabError) {
+    process.stderr.write(`affectlab: error: ${err.message.split('\n')[0]}\n`);
+    return err.exitCode;
+  }
+  const e = err as Error;
+  if (process.env.AFFECTLAB_DEBUG) process.stderr.write(`${e.stack}\n`);
+  process.stderr.write(`affectlab: internal error: ${e.message.split('\n')[0]} (set AFFECTLAB_DEBUG=1 for the stack trace; please report it)\n`);
+  return 2;
 }

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
+// tfjs and its wasm backend, loaded with require (tfjs.cjs says why).
+import tf from './tfjs.cjs';
 import { createRequire } from 'node:module';
 import { UnavailableError, ConfigError } from './errors.js';
 import { bridgeMissingWasmKernels } from './wasm_bridge.js';

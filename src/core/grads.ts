@@ -9,7 +9,7 @@
  * has no repeated letters within an operand and no '...', so nothing else
  * can occur. Not covered: FFT/IFFT/RFFT (tfjs has no complex autodiff).
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from './tfjs.cjs';
 
 interface ParsedEinsum {
   inputs: string[];

@@ -32,9 +32,8 @@
  * UnsortedSegmentSum) faster implementations from wasm_native_grads.ts run
  * first; `setNativeWasmGrads(false)` turns them off (tests compare both).
  */
-import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-wasm';
-import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import tf from './tfjs.cjs';
+import tfCpu from './tfjs_cpu.cjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { NATIVE_IMPLEMENTATIONS } from './wasm_native_grads.js';
 
@@ -72,12 +71,12 @@ export function bridgeCallCounts(): Record<string, { native: number; cpu: number
 export function setNativeWasmGrads(enabled: boolean): void {
   preferNative = enabled;
 }
-let cpuBackend: MathBackendCPU | undefined;
+let cpuBackend: tfCpu.MathBackendCPU | undefined;
 const patchedBackends = new WeakSet<object>();
 
-function cpu(): MathBackendCPU {
+function cpu(): tfCpu.MathBackendCPU {
   if (!cpuBackend) {
-    cpuBackend = new MathBackendCPU();
+    cpuBackend = new tfCpu.MathBackendCPU();
     // A private instance, invisible to the engine; silence its one-off "install tfjs-node" banner.
     (cpuBackend as unknown as { firstUse: boolean }).firstUse = false;
   }
@@ -110,7 +109,7 @@ function patchComplexRead(backend: WasmInternals): void {
 }
 
 /** Copies one wasm input onto the cpu backend (complex64 becomes a cpu complex tensor with real/imag parts). */
-function toCpu(c: MathBackendCPU, info: tf.TensorInfo, values: tf.backend_util.BackendValues): tf.TensorInfo {
+function toCpu(c: tfCpu.MathBackendCPU, info: tf.TensorInfo, values: tf.backend_util.BackendValues): tf.TensorInfo {
   if (info.dtype !== 'complex64') return c.makeTensorInfo(info.shape, info.dtype, values);
   const inter = values as Float32Array;
   const n = inter.length / 2;

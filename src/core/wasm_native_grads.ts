@@ -16,7 +16,7 @@
  * and the bridge then runs the cpu implementation. Tests compare both paths
  * with the cpu backend.
  */
-import * as tf from '@tensorflow/tfjs';
+import tf from './tfjs.cjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type Info = tf.TensorInfo;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/errors.js';
-import { tf } from '../core/backend.js';
+import type { tf } from '../core/backend.js';
 import { registries, type Registries } from './registries.js';
 
 /** What a plugin's default export (or `register` export) receives. */
@@ -44,6 +44,8 @@ export async function loadPlugins(specs: string[], baseDir: string): Promise<str
     if (typeof fn !== 'function') {
       throw new ConfigError(`plugins: ${spec}: expected a default export (or an export named "register") that is a function taking the plugin API`);
     }
+    // tfjs loads only when a plugin is there to receive it.
+    const { tf } = await import('../core/backend.js');
     await fn({ ...registries, tf });
     loaded.add(path);
     done.push(path);

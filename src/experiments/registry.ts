@@ -1,11 +1,25 @@
 import { Registry } from '../core/registry.js';
 import type { JobDefinition } from './types.js';
-import { placeholderJob } from './jobs/placeholder.js';
-import { ppoCartpoleJob, ppoPendulumJob } from './jobs/ppo_gym.js';
-import { ppoInterventionJob } from './jobs/ppo_intervention.js';
-import { perceptionJob } from './jobs/perception.js';
-import { pipelineJob } from './jobs/pipeline.js';
+import { jobSpecs, type JobSpec } from './jobs/specs.js';
 
 /** Job functions that experiments select with `job: <name>`. */
 export const jobs = new Registry<JobDefinition>('job');
-for (const job of [pipelineJob, placeholderJob, perceptionJob, ppoCartpoleJob, ppoPendulumJob, ppoInterventionJob]) jobs.register(job.name, job);
+
+/**
+ * A registry entry whose `run` imports the job's module on first call: a
+ * process loads the code (and tfjs, and the layers it uses) of the job it
+ * runs only, and none when it only resolves configs.
+ */
+export function lazyJob(spec: JobSpec, load: () => Promise<JobDefinition>): JobDefinition {
+  return { ...spec, run: async (ctx) => (await load()).run(ctx) };
+}
+
+const builtins: [JobSpec, () => Promise<JobDefinition>][] = [
+  [jobSpecs.pipeline, async () => (await import('./jobs/pipeline.js')).pipelineJob],
+  [jobSpecs.placeholder, async () => (await import('./jobs/placeholder.js')).placeholderJob],
+  [jobSpecs.perception, async () => (await import('./jobs/perception.js')).perceptionJob],
+  [jobSpecs.ppo_cartpole, async () => (await import('./jobs/ppo_gym.js')).ppoCartpoleJob],
+  [jobSpecs.ppo_pendulum, async () => (await import('./jobs/ppo_gym.js')).ppoPendulumJob],
+  [jobSpecs.ppo_intervention, async () => (await import('./jobs/ppo_intervention.js')).ppoInterventionJob],
+];
+for (const [spec, load] of builtins) jobs.register(spec.name, lazyJob(spec, load));

@@ -3,7 +3,7 @@ import { appendJsonl, writeJsonAtomic, writeYamlAtomic } from '../core/io.js';
 import { Logger, type LogLevel } from '../core/log.js';
 import { progress as makeProgress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
-import { initBackend, describeBackend, tf, type BackendInfo, type BackendName } from '../core/backend.js';
+import type { BackendInfo, BackendName } from '../core/backend.js';
 import { AffectlabError } from '../core/errors.js';
 import { RUN_FILES } from './rundir.js';
 import { machineInfo, peakRssMb, type MachineInfo } from './machine.js';
@@ -58,6 +58,8 @@ export async function executeRun(opts: RunOptions): Promise<RunRecord> {
   const onAbort = () => controller.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort);
   try {
+    // tfjs loads here, in the process that runs the job, not in one that only composes and launches.
+    const { initBackend, describeBackend, tf } = await import('../core/backend.js');
     const backend = await initBackend((config.backend as BackendName) ?? 'auto');
     log.info(`run ${runDir}: job=${job.name} seed=${config.seed} backend=${describeBackend(backend)}`);
     const metricsPath = join(runDir, RUN_FILES.metrics);

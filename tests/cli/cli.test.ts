@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli, cliAsync, tmpProject } from './helpers.js';
 import { readJson } from '../../src/core/io.js';
@@ -164,4 +164,69 @@ describe('local launcher', () => {
     expect(existsSync(join(dir, '0.attempt-1', 'metrics.jsonl'))).toBe(true);
     expect(existsSync(join(dir, 'summary.md'))).toBe(true);
   }, 400_000);
+
+  it('reuses a worker for several jobs, with each job output in its own log and the same results as basic', () => {
+    const cwd = tmpProject();
+    const args = ['sweep', 'placeholder', 'seed=0,1,2,3', 'placeholder.epochs=3', 'progress=off'];
+    const local = cli([...args, 'launcher=local', 'launcher.n_jobs=2'], cwd);
+    expect(local.code).toBe(0);
+    const basic = cli([...args, 'launcher=basic'], cwd);
+    expect(basic.code).toBe(0);
+    const [ld, bd] = [local.stdout.split('\n')[0], basic.stdout.split('\n')[0]];
+    const pids = [...local.stderr.matchAll(/job (\d) started \(pid (\d+)\)/g)].map((m) => Number(m[2]));
+    expect(pids).toHaveLength(4);
+    // Two workers ran the four jobs.
+    expect(new Set(pids).size).toBe(2);
+    for (let j = 0; j < 4; j++) {
+      const log = readFileSync(join(ld, String(j), 'launcher.log'), 'utf8');
+      expect(log).toContain(`run ${join(ld, String(j))}: job=placeholder seed=${j}`);
+      expect(log.match(/\brun \//g)).toHaveLength(1);
+      const a = readJson<{ metrics: Record<string, number> }>(join(ld, String(j), 'results.json'));
+      const b = readJson<{ metrics: Record<string, number> }>(join(bd, String(j), 'results.json'));
+      expect(a.metrics).toEqual(b.metrics);
+    }
+  });
+
+  it('replaces a worker after a failed job and after a job that leaves tensors alive; max_jobs_per_worker=1 gives a process per job', () => {
+    const cwd = tmpProject();
+    // seed 1 throws, seed 2 leaves a tensor alive; every job reports the pid of the process it ran in.
+    writeFileSync(
+      join(cwd, 'probe.mjs'),
+      `export default function register({ jobs, tf }) {
+  jobs.register('probe', {
+    name: 'probe',
+    description: 'reports its pid',
+    run: async (ctx) => {
+      if (ctx.config.seed === 1) throw new Error('probe failed on purpose');
+      if (ctx.config.seed === 2) tf.keep(tf.scalar(1));
+      return { metrics: { pid: process.pid } };
+    },
+  });
+}
+`,
+    );
+    const r = cli(['sweep', 'placeholder', 'job=probe', 'seed=0,1,2,3,4', '+plugins=[./probe.mjs]', 'launcher=local', 'launcher.n_jobs=1'], cwd);
+    expect(r.code).not.toBe(0);
+    const dir = r.stdout.split('\n')[0];
+    const pid = (j: number) => Number(new RegExp(`job ${j} started \\(pid (\\d+)\\)`).exec(r.stderr)?.[1]);
+    const resultPid = (j: number) => readJson<{ metrics: { pid: number } }>(join(dir, String(j), 'results.json')).metrics.pid;
+    expect(resultPid(0)).toBe(pid(0));
+    expect(pid(1)).toBe(pid(0));
+    expect(pid(2)).not.toBe(pid(1));
+    expect(resultPid(2)).toBe(pid(2));
+    expect(pid(3)).not.toBe(pid(2));
+    expect(pid(4)).toBe(pid(3));
+    expect(r.stderr).toMatch(/job 2 left 1 tensor\(s\) alive; its worker \(pid \d+\) is replaced/);
+    const m = readJson<{ jobs: { state: string; exitCode?: number; error?: string; logTail?: string }[] }>(join(dir, 'sweep.json'));
+    expect(m.jobs.map((j) => j.state)).toEqual(['completed', 'failed', 'completed', 'completed', 'completed']);
+    // As a separate `_job` process would have ended: internal error, status 2, the error line in the log tail.
+    expect(m.jobs[1]).toMatchObject({ exitCode: 2, error: 'exited with status 2' });
+    expect(m.jobs[1].logTail).toMatch(/affectlab: internal error: probe failed on purpose/);
+
+    const one = cli(['sweep', 'placeholder', 'job=probe', 'seed=0,3,4', '+plugins=[./probe.mjs]', 'launcher=local', 'launcher.n_jobs=1', 'launcher.max_jobs_per_worker=1'], cwd);
+    expect(one.code).toBe(0);
+    const pids = [...one.stderr.matchAll(/job \d started \(pid (\d+)\)/g)].map((x) => x[1]);
+    expect(new Set(pids).size).toBe(3);
+  });
 });
+

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseFusionConfig, saveModel } from '../../perception/model.js';
 import { runPerceptionPipeline } from '../../perception/pipeline.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
+import { jobSpecs } from './specs.js';
 
 /**
  * The perception experiment: dataset → features (cached) → alignment →
@@ -49,8 +50,4 @@ export async function runPerceptionJob(ctx: RunContext): Promise<JobResult> {
   }
 }
 
-export const perceptionJob: JobDefinition = {
-  name: 'perception',
-  description: 'perception pipeline: features, DTW alignment, one fusion strategy, test metrics (ACC, UA, F1, SIM, ROC, TS)',
-  run: runPerceptionJob,
-};
+export const perceptionJob: JobDefinition = { ...jobSpecs.perception, run: runPerceptionJob };

@@ -5,7 +5,6 @@ import { ConfigError, DataError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { createDataset } from '../../data/registry.js';
 import { holdoutSplit } from '../../data/splits.js';
-import { MODALITIES, type ModalityName } from '../../data/types.js';
 import { confusionMatrix, rocOvr, rtSummary, trainingStability } from '../../eval/metrics.js';
 import { AuditLog, verifyAudit } from '../../generation/audit.js';
 import { parseGeneratorConfig, type GeneratorConfig } from '../../generation/config.js';
@@ -16,7 +15,7 @@ import { respondSafely } from '../../generation/safety/index.js';
 import { loadSemEncoder, semScore, semSectionSchema } from '../../generation/sem/index.js';
 import { trainTokenizer } from '../../generation/tokenizer.js';
 import { trainGenerator } from '../../generation/train.js';
-import { TONES, type Controls, type CorpusEntry, type Intervention } from '../../generation/types.js';
+import type { Controls, CorpusEntry, Intervention } from '../../generation/types.js';
 import { disposeBatch, makeBatch, toBatch, type PerceptionSet } from '../../perception/fusion/batch.js';
 import { createPerceptionModel, parsePerceptionTrainConfig, predictEmotion, saveModel, zodMessage } from '../../perception/model.js';
 import { evaluate as evaluatePerception, trainPerception } from '../../perception/train.js';
@@ -29,59 +28,10 @@ import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { alignSample, parsePrep, prepareSplits, standardize, type PreparedSplits } from './pipeline_perception.js';
 import { TrainedGeneratorHook, runPpoStage, type PpoStageResult } from './pipeline_rl.js';
 import { surrogateFor, type SurrogateChoice } from '../../rl/surrogate.js';
+import { pipelineSectionSchema } from './schemas.js';
+import { jobSpecs } from './specs.js';
 
-/**
- * `pipeline`: the job's own knobs. The stages' own sections (dataset,
- * perception, fusion, reasoning, generator, sem, rl) configure the models.
- */
-export const pipelineSectionSchema = z
-  .strictObject({
-    /** Modalities perception uses (paper 001: speech, face, physiological signals; `text` adds transcript token ids). */
-    modalities: z.array(z.enum(MODALITIES as unknown as [ModalityName, ...ModalityName[]])).min(1).default(['audio', 'face', 'physio']),
-    /** Stratified holdout: test share (paper 001: 80:20) and validation share of the rest. */
-    test_share: z.number().gt(0).lt(1).default(0.2),
-    val_share: z.number().gt(0).lt(1).default(0.15),
-    /** TS: validation metric and window (DESIGN.md: last 5 epochs). */
-    ts_metric: z.enum(['ACC', 'UA', 'F1w', 'SIM']).default('ACC'),
-    ts_window: z.number().int().positive().default(5),
-    corpus: z
-      .strictObject({
-        /** Replies per emotion × intensity × tone × strategy cell of the bundled grammar corpus. */
-        per_cell: z.number().int().positive().default(4),
-        heldout_share: z.number().min(0).max(0.5).default(0.2),
-        /** BPE vocabulary of the generator's tokenizer. */
-        vocab: z.number().int().min(300).default(800),
-      })
-      .prefault({}),
-    /** SEM: number of distinct held-out intents (emotion × intensity × tone × strategy cells) scored. */
-    sem_intents: z.number().int().positive().default(70),
-    rt: z
-      .strictObject({
-        /** Timed test utterances (DESIGN.md: p50/p95 over ≥ 50); the test split is cycled when smaller. */
-        utterances: z.number().int().positive().default(50),
-        /** Untimed warm-up utterances first (JIT, wasm kernels, caches). */
-        warmup: z.number().int().min(0).default(5),
-      })
-      .prefault({}),
-    /** Sample interventions kept in `tables.interventions` for the report. */
-    samples: z.number().int().min(0).default(10),
-    ppo: z
-      .strictObject({
-        enabled: z.boolean().default(true),
-        /** Episodes per grid point when searching the best fixed control (tone × temperature × emotionWeight). */
-        tune_episodes: z.number().int().positive().default(20),
-      })
-      .prefault({}),
-    /**
-     * Controls of the RT/audit interventions: `best_fixed` uses the best fixed
-     * control PPO's comparison found (falls back to `config` without PPO),
-     * `config` the generator's decoding defaults with `tone`.
-     */
-    controls: z.enum(['best_fixed', 'config']).default('best_fixed'),
-    tone: z.enum(TONES).default('warm'),
-  })
-  .prefault({});
-export type PipelineSection = z.infer<typeof pipelineSectionSchema>;
+export { pipelineSectionSchema, type PipelineSection } from './schemas.js';
 
 const ms = (t0: number) => performance.now() - t0;
 /** Process CPU seconds (user + system): on a shared machine, steadier than wall time. */
@@ -389,9 +339,4 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   }
 }
 
-export const pipelineJob: JobDefinition = {
-  name: 'pipeline',
-  description: 'SynAffect through perception → reasoning → generation → PPO; ACC/UA/F1w/SIM/SEM/RT/TS (paper 001 Table 1)',
-  run: runPipeline,
-  sections: { pipeline: pipelineSectionSchema, reasoning: reasoningSectionSchema.optional(), sem: semSectionSchema.optional() },
-};
+export const pipelineJob: JobDefinition = { ...jobSpecs.pipeline, run: runPipeline };

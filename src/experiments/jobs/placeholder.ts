@@ -1,28 +1,17 @@
-import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import type { Rng } from '../../core/rng.js';
 import type { JobDefinition, RunContext } from '../types.js';
+import { type PlaceholderConfig } from './schemas.js';
+import { jobSpecs } from './specs.js';
 
-/**
+export { placeholderSchema, type PlaceholderConfig } from './schemas.js';
+
+/*
  * The placeholder experiment: a one-hidden-layer MLP on Gaussian blobs. It
  * exists to exercise the whole path (config → run folder → backend → seeded
  * training → metrics.jsonl → results.json → report) with a job that takes
  * seconds; the real pipeline experiments replace it as the default.
  */
-export const placeholderSchema = z
-  .object({
-    samples: z.number().int().min(8).describe('number of generated points'),
-    dim: z.number().int().min(1).describe('input dimension'),
-    classes: z.number().int().min(2).describe('number of blobs / classes'),
-    separation: z.number().positive().describe('distance scale between blob centres (in noise std units)'),
-    hidden: z.number().int().min(1).describe('hidden units'),
-    epochs: z.number().int().min(1),
-    batch: z.number().int().min(1),
-    lr: z.number().positive(),
-    val_share: z.number().gt(0).lt(1),
-  })
-  .strict();
-export type PlaceholderConfig = z.infer<typeof placeholderSchema>;
 
 interface Blobs {
   x: Float32Array;
@@ -128,9 +117,4 @@ export async function runPlaceholder(ctx: RunContext): Promise<{ metrics: Record
   };
 }
 
-export const placeholderJob: JobDefinition = {
-  name: 'placeholder',
-  description: 'tiny MLP on Gaussian blobs: exercises config, run folder, backend, training, metrics and report',
-  run: runPlaceholder,
-  sections: { placeholder: placeholderSchema },
-};
+export const placeholderJob: JobDefinition = { ...jobSpecs.placeholder, run: runPlaceholder };

@@ -4,6 +4,7 @@ import { parseRlSection, ppoArgsFrom } from '../../rl/config.js';
 import { Ppo } from '../../rl/ppo.js';
 import type { PpoUpdateLog } from '../../rl/ppo.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
+import { jobSpecs } from './specs.js';
 
 function meanStd(xs: number[]): { mean: number; std: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -58,14 +59,12 @@ async function runPpoGym(ctx: RunContext, expectEnv: string): Promise<JobResult>
 }
 
 export const ppoCartpoleJob: JobDefinition = {
-  name: 'ppo_cartpole',
-  description: 'PPO (CleanRL ppo.py) on CartPole-v1; evaluates the argmax policy over 100 episodes',
+  ...jobSpecs.ppo_cartpole,
   run: (ctx) => runPpoGym(ctx, 'CartPole-v1'),
 };
 
 export const ppoPendulumJob: JobDefinition = {
-  name: 'ppo_pendulum',
-  description: 'PPO (CleanRL ppo_continuous_action.py) on Pendulum-v1; evaluates the mean policy over 100 episodes',
+  ...jobSpecs.ppo_pendulum,
   run: (ctx) => runPpoGym(ctx, 'Pendulum-v1'),
 };
 

@@ -2,6 +2,7 @@ import { parseRlSection } from '../../rl/config.js';
 import { runInterventionExperiment } from '../../rl/intervention_eval.js';
 import { surrogateFor } from '../../rl/surrogate.js';
 import type { JobDefinition } from '../types.js';
+import { jobSpecs } from './specs.js';
 
 /**
  * PPO on the intervention env (simulated personas) against the best fixed
@@ -10,8 +11,7 @@ import type { JobDefinition } from '../types.js';
  * the tone chosen per persona archetype.
  */
 export const ppoInterventionJob: JobDefinition = {
-  name: 'ppo_intervention',
-  description: 'PPO tunes {tone, temperature, emotionWeight} against simulated personas; compared with the best fixed control and random',
+  ...jobSpecs.ppo_intervention,
   run: async (ctx) => {
     const section = parseRlSection(ctx.config.rl);
     const t0 = performance.now();

@@ -16,7 +16,11 @@ export const launchers = new Registry<LauncherEntry>('launcher');
 launchers.register('basic', { launcher: basicLauncher, schema: z.strictObject({ name: z.literal('basic') }) });
 launchers.register('local', {
   launcher: localLauncher,
-  schema: z.strictObject({ name: z.literal('local'), n_jobs: z.int().min(1).describe('child processes at once') }),
+  schema: z.strictObject({
+    name: z.literal('local'),
+    n_jobs: z.int().min(1).describe('worker processes at once'),
+    max_jobs_per_worker: z.int().min(1).nullable().default(null).describe('jobs a worker runs before it is replaced (null: no limit; 1: a fresh process per job)'),
+  }),
 });
 
 launchers.register('slurm', { launcher: slurmLauncher, schema: slurmSchema });

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import { ConfigError, DataError } from '../../core/errors.js';
 import { writeJsonAtomic } from '../../core/io.js';
@@ -10,20 +9,9 @@ import type { Rng } from '../../core/rng.js';
 import type { CorpusEntry, Tokenizer } from '../types.js';
 import type { SentenceEncoder } from './encoder.js';
 
-export const trainedEncoderSchema = z.strictObject({
-  /** Token-embedding width. */
-  embed_dim: z.number().int().positive().default(64),
-  /** Output (sentence-embedding) width. */
-  dim: z.number().int().positive().default(64),
-  epochs: z.number().int().positive().default(30),
-  /** Paraphrase pairs per InfoNCE batch (in-batch negatives). */
-  batch: z.number().int().min(2).default(64),
-  lr: z.number().positive().default(5e-3),
-  /** InfoNCE temperature τ. */
-  temperature: z.number().positive().default(0.1),
-  seed: z.number().int().default(0),
-});
-export type TrainedEncoderConfig = z.infer<typeof trainedEncoderSchema>;
+import { trainedEncoderSchema, type TrainedEncoderConfig } from './schema.js';
+
+export { trainedEncoderSchema, type TrainedEncoderConfig };
 
 const NAME = 'affectlab-corpus-contrastive';
 const FORMAT = 'affectlab.sem-encoder/1';

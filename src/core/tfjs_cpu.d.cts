@@ -1,0 +1,3 @@
+// Types of tfjs_cpu.cjs.
+import cpu = require('@tensorflow/tfjs-backend-cpu');
+export = cpu;
