@@ -142,7 +142,7 @@ export class InterventionEnv extends SeededEnv<Float32Array, InterventionAction>
 
   /** The user's turn: emit → perceive → reason. */
   private observeUser(crisis: boolean): void {
-    const signal = this.emitter.emit({ state: this.state!, crisis }, this.npRandom);
+    const signal = this.emitter.emit({ state: this.state!, crisis, persona: this.persona! }, this.npRandom);
     const ev = this.perception.perceive(signal, this.npRandom);
     if (this.perceived) this.history.push(this.perceived);
     this.intent = this.reasoning.reason(ev, { turn: this.state!.turn, history: this.history, crisisCue: crisis });
