@@ -51,7 +51,9 @@ export interface RewardTerms {
  * conversation with a persona drawn from a seeded population. Each turn: the
  * persona's hidden state emits signals (emitter hook), perception reads them
  * into an EmotionVector, reasoning forms the Intent, the policy picks the
- * controls, the generator writes the reply, the persona reacts.
+ * controls, the generator writes the reply, the persona reacts. The emitter
+ * and perception hooks default to closed-form stand-ins; `SynAffectEmitter` +
+ * `TrainedPerception` (rl/users) are the real path (rl.intervention.perception).
  *
  * | Observation (Box)         | dims | range   |
  * |---------------------------|------|---------|
