@@ -3,7 +3,8 @@ export { datasets, createDataset, parseSection, type DatasetFactory, type Datase
 export { holdoutSplit, kfoldSplits, groupSplits, predefinedSplit, groupOf, type Split, type HoldoutOptions, type KFoldOptions, type GroupOptions, type GroupKey, type MetaSource } from './splits.js';
 export { FeatureCache, hashConfig, datasetCacheKey, type CacheStats } from './cache.js';
 export { writeSynthCorpus, createSynAffect, SynAffectDirDataset, readWavMono, type WriteCorpusOptions, type WriteCorpusResult } from './synth/corpus.js';
-export { SynAffectDataset } from './synth/generator.js';
+export { SynAffectDataset, renderSample, type RenderSpec } from './synth/generator.js';
+export { makeSpeaker, type Speaker } from './synth/speaker.js';
 export { synaffectSchema, synaffectConfig, type SynAffectConfig } from './synth/config.js';
 export { EMOTIONS, LABEL_PRESETS, type EmotionName, type LabelPreset } from './synth/presets.js';
 export { interp as interpCurve } from './synth/timeline.js';

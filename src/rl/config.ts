@@ -60,6 +60,23 @@ export const interventionSchema = z.strictObject({
   perception_noise: z.number().min(0).default(0.1),
   /** Evaluation episodes per policy (PPO, best fixed control, random). */
   eval_episodes: z.number().int().positive().default(200),
+  /**
+   * How the agent perceives the user. prototype: the stand-ins (hidden valence/arousal plus
+   * `perception_noise`, read by a prototype classifier); trained: each turn the SynAffect emitters
+   * render the hidden state as voice, face frames, physiology and transcript and the trained
+   * perception model reads them (needs a job that trains one: `pipeline`).
+   */
+  perception: z.enum(['prototype', 'trained']).default('prototype'),
+  /**
+   * perception=trained: where the real path runs. eval: PPO trains and the fixed control is tuned on
+   * the stand-ins, then PPO, best fixed and random are evaluated on both the stand-ins and the real
+   * path (~0.1 CPU-s per step, see docs/rl.md); all: training and tuning on the real path too.
+   */
+  trained_use: z.enum(['eval', 'all']).default('eval'),
+  /** perception=trained: evaluation episodes per policy on the real path. */
+  trained_eval_episodes: z.number().int().positive().default(30),
+  /** SynAffect emitter: nearest class segment to the hidden state, or a draw from the class posterior. */
+  emitter_choice: z.enum(['nearest', 'posterior']).default('nearest'),
 });
 
 /**

@@ -1,3 +1,4 @@
+import { UnavailableError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { TONES, type Controls } from '../generation/types.js';
 import type { InterventionConfig, RlSection } from './config.js';
@@ -5,7 +6,7 @@ import type { InterventionAction, InterventionEnvOptions } from './envs/interven
 import { InterventionEnv, generatorFor } from './envs/intervention.js';
 import type { PpoUpdateLog } from './ppo.js';
 import { Ppo } from './ppo.js';
-import type { GenerationHook } from './users/hooks.js';
+import type { GenerationHook, PerceptionHook, SignalEmitter } from './users/hooks.js';
 import type { ArchetypeName } from './users/persona.js';
 import { ARCHETYPE_NAMES } from './users/persona.js';
 
@@ -112,6 +113,12 @@ export function bestFixedControl(env: InterventionEnv, episodes: number, seed: n
   return best;
 }
 
+/** The real perception path: SynAffect signals read by the trained perception model (`rl.intervention.perception: trained`). */
+export interface RealPerception {
+  emitter: SignalEmitter;
+  perception: PerceptionHook;
+}
+
 export interface InterventionResult {
   ppo: PolicyEval;
   random: PolicyEval;
@@ -119,7 +126,18 @@ export interface InterventionResult {
   fixedControl: Controls;
   trainSteps: number;
   trainS: number;
+  /** Process CPU ms per env step of the stand-in evaluation (policy, env and hooks; resets included). */
+  evalCpuMsPerStep: number;
+  /** Where PPO trained and the fixed control was tuned: the stand-in hooks or the real path. */
+  trainedOn: 'prototype' | 'trained';
+  /** With the real path: the same three policies on it (`trained_eval_episodes` users each) and the CPU cost. */
+  real?: { ppo: PolicyEval; random: PolicyEval; fixed: PolicyEval; episodes: number; steps: number; evalS: number; /** As `evalCpuMsPerStep`, on the real path. */ cpuMsPerStep: number };
 }
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 /**
  * Trains PPO on the intervention env and compares it with a uniformly random
@@ -137,11 +155,22 @@ export function runInterventionExperiment(
     tuneEpisodes?: number;
     /** Builds each training env (e.g. one that taps the reward terms); evaluation uses a plain env. */
     makeEnv?: (envOpts: ConstructorParameters<typeof InterventionEnv>[0]) => InterventionEnv;
+    /** Required by `rl.intervention.perception: trained`. */
+    real?: RealPerception;
   } = {},
 ): InterventionResult {
   const cfg = section.intervention;
   const generator = generatorFor(section.generator, opts.full, opts.surrogate);
-  const envOpts = interventionOptions(cfg, generator);
+  const standIn = interventionOptions(cfg, generator);
+  let realOpts: InterventionEnvOptions | undefined;
+  if (cfg.perception === 'trained') {
+    if (!opts.real) {
+      throw new UnavailableError('rl.intervention.perception=trained: this job has no trained perception model to read the SynAffect signals; use the pipeline job (experiment=default) or rl.intervention.perception=prototype');
+    }
+    realOpts = { ...standIn, emitter: opts.real.emitter, perception: opts.real.perception };
+  }
+  const trainedOn = realOpts && cfg.trained_use === 'all' ? 'trained' : 'prototype';
+  const envOpts = trainedOn === 'trained' ? realOpts! : standIn;
   const makeEnv = opts.makeEnv ?? ((o) => new InterventionEnv(o));
   const t0 = performance.now();
   const ppo = new Ppo({ ...section.ppo, max_episode_steps: null }, { rng: rng.fork('ppo'), envSeed: rng.fork('envs').int32(), envFactory: (i) => makeEnv({ ...envOpts, seed: i }) });
@@ -154,15 +183,37 @@ export function runInterventionExperiment(
     const evalSeed = 1_000_000 + rng.fork('eval').int(1_000_000);
     const ppoPolicy: InterventionPolicy = (obs) => ppo.layout.toEnvAction(ppo.agent.act(obs, 1, null, true).actions) as InterventionAction;
     const randRng = rng.fork('random-policy');
-    const randomPolicy: InterventionPolicy = (_obs, e) => e.actionSpace.sample(randRng) as InterventionAction;
     const best = bestFixedControl(env, opts.tuneEpisodes ?? 60, 2_000_000 + rng.fork('tune').int(1_000_000));
+    const fixedPolicy = fixed(best.tone, best.temperature, best.emotionWeight);
+    // The real-path evaluation's random policy draws from its own stream (the stand-in's keeps the original one).
+    const evalAll = (e: InterventionEnv, episodes: number, rr: Rng) => {
+      return {
+        ppo: evaluatePolicy(e, ppoPolicy, episodes, evalSeed),
+        random: evaluatePolicy(e, (_obs, en) => en.actionSpace.sample(rr) as InterventionAction, episodes, evalSeed),
+        fixed: evaluatePolicy(e, fixedPolicy, episodes, evalSeed),
+      };
+    };
+    const c0 = cpuMs();
+    const main = evalAll(new InterventionEnv(standIn), cfg.eval_episodes, randRng);
+    const mainSteps = cfg.eval_episodes * (main.ppo.meanLength + main.random.meanLength + main.fixed.meanLength);
+    const evalCpuMsPerStep = (cpuMs() - c0) / mainSteps;
+    let real: InterventionResult['real'];
+    if (realOpts) {
+      const realEnv = trainedOn === 'trained' ? env : new InterventionEnv(realOpts);
+      const c1 = cpuMs();
+      const t1 = performance.now();
+      const r = evalAll(realEnv, cfg.trained_eval_episodes, randRng.fork('trained'));
+      const steps = cfg.trained_eval_episodes * (r.ppo.meanLength + r.random.meanLength + r.fixed.meanLength);
+      real = { ...r, episodes: cfg.trained_eval_episodes, steps, evalS: (performance.now() - t1) / 1000, cpuMsPerStep: (cpuMs() - c1) / steps };
+    }
     return {
-      ppo: evaluatePolicy(env, ppoPolicy, cfg.eval_episodes, evalSeed),
-      random: evaluatePolicy(env, randomPolicy, cfg.eval_episodes, evalSeed),
-      fixed: evaluatePolicy(env, fixed(best.tone, best.temperature, best.emotionWeight), cfg.eval_episodes, evalSeed),
+      ...main,
       fixedControl: { tone: TONES[best.tone], temperature: best.temperature, emotionWeight: best.emotionWeight },
       trainSteps: ppo.globalStep,
       trainS,
+      evalCpuMsPerStep,
+      trainedOn,
+      ...(real ? { real } : {}),
     };
   } finally {
     ppo.dispose();

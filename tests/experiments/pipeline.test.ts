@@ -43,6 +43,7 @@ const TINY = [
   'rl.intervention.eval_episodes=2',
   'rl.surrogate.states=2',
   'rl.surrogate.check_states=2',
+  'rl.intervention.trained_eval_episodes=2',
   'pipeline.ts_window=2',
   'pipeline.corpus.per_cell=2',
   'pipeline.corpus.vocab=320',
@@ -182,6 +183,18 @@ describe('pipeline job end to end (tiny)', () => {
     for (const k of ['surrogate_tau_alignment', 'surrogate_tau_quality', 'surrogate_tau_reward']) {
       expect(Math.abs(rec.metrics[k]), k).toBeLessThanOrEqual(1);
     }
+  });
+
+  it('evaluates the three policies on SynAffect signals read by the trained perception model too', () => {
+    const m = rec.metrics;
+    for (const k of ['ppo_return_real', 'fixed_return_real', 'random_return_real', 'real_cpu_ms_per_step', 'ppo_eval_cpu_ms_per_step']) expect(Number.isFinite(m[k]), k).toBe(true);
+    expect(m.real_eval_episodes).toBe(2);
+    const t = rec.tables!.ppo as { perception: string; trainedOn: string; real: { ppo: { meanLength: number } } | null };
+    expect(t.perception).toBe('trained');
+    expect(t.trainedOn).toBe('prototype');
+    expect(t.real!.ppo.meanLength).toBeGreaterThan(0);
+    // Rendering + features + a forward pass per step cost far more than the closed-form stand-ins.
+    expect(m.real_cpu_ms_per_step).toBeGreaterThan(m.ppo_eval_cpu_ms_per_step);
   });
 
   it('every intervention went through the safety layer into an audit log that verifies', () => {

@@ -103,62 +103,93 @@ export class SynAffectDataset implements Dataset {
     const clamp1 = (x: number) => Math.max(-1, Math.min(1, x));
     const arousal = clamp1(intensity * proto.arousal + r.normal(0, c.avNoise));
     const valence = clamp1(intensity * proto.valence + r.normal(0, c.avNoise));
-    const tl = makeTimeline(r.fork('timeline'), durationS, arousal, valence, intensity);
-    const qr = r.fork('quality');
-    const quality = {} as Record<ModalityName, ModalityQuality>;
-    for (const mod of MODALITIES) {
-      const u = qr.next();
-      quality[mod] = !c.modalities.includes(mod) || u < c.missingRate[mod] ? 'missing' : u < c.missingRate[mod] + c.degradedRate[mod] ? 'degraded' : 'clean';
-    }
-    const warps: Partial<Record<ModalityName, TimeWarp>> = {};
-    for (const mod of ['audio', 'face', 'physio'] as const) {
-      // Drawn for every modality (present or not) so that a modality's warp never depends on another's quality.
-      const wp = makeWarp(r.fork(`warp:${mod}`), durationS, c.maxOffsetS, c.warpStrength);
-      if (quality[mod] !== 'missing') warps[mod] = wp;
-    }
-    const sample: Sample = {
+    return renderSample(r, c, sp, {
       id: m.id,
-      dataset: 'synaffect',
       speaker: m.speaker,
       dialogue: m.dialogue,
       turn: i % L,
       durationS,
       labels: { classIndex: m.classIndex, className: name, arousal, valence, intensity },
-      quality,
-      truth: { timeline: { t: tl.t, arousal: tl.arousal, valence: tl.valence, intensity: tl.intensity }, warps, speakerBaseline: speakerBaseline(sp) },
-      meta: { preset: c.preset, onset: tl.onset, apexStart: tl.apexStart, apexEnd: tl.apexEnd, offsetEnd: tl.offsetEnd },
-    };
-    if (quality.audio !== 'missing') {
-      sample.audio = synthVoice(r.fork('audio'), sp, proto, tl, warps.audio!, {
-        sampleRate: c.audioRate,
-        durationS,
-        snrDb: quality.audio === 'degraded' ? c.degradedSnrDb : c.snrDb,
-        peakIntensity: intensity,
-      });
-    }
-    if (quality.face !== 'missing') {
-      sample.video = synthFace(r.fork('face'), sp, proto, tl, warps.face!, {
-        width: c.frameSize[0],
-        height: c.frameSize[1],
-        fps: c.fps,
-        durationS,
-        noFaceRate: c.noFaceRate,
-        degradedNoFaceRate: c.degradedNoFaceRate,
-        degraded: quality.face === 'degraded',
-        peakIntensity: intensity,
-      });
-    }
-    if (quality.physio !== 'missing') {
-      sample.physio = synthPhysio(r.fork('physio'), sp, tl, warps.physio!, { sampleRate: c.physioRate, durationS, cardiac: c.cardiac, degraded: quality.physio === 'degraded', peakIntensity: intensity });
-    }
-    if (quality.text !== 'missing') {
-      const tr = synthTranscript(r.fork('text'), name, intensity, quality.text === 'degraded' ? c.degradedAsrErrorRate : c.asrErrorRate);
-      sample.transcript = tr.text;
-      sample.meta!.textCue = tr.cue;
-      sample.meta!.asrErrors = tr.asrErrors;
-    }
-    return sample;
+    });
   }
+}
+
+/** What `renderSample` renders: the sample's identity and labels (its arousal/valence are the timeline's apex). */
+export interface RenderSpec {
+  id: string;
+  speaker: string;
+  dialogue?: string;
+  turn?: number;
+  durationS: number;
+  labels: { classIndex: number; className: EmotionName; arousal: number; valence: number; intensity: number };
+}
+
+/**
+ * Renders every signal of one sample from its labels: the emotion timeline,
+ * per-modality quality and time warps, then voice, face frames, physiology and
+ * transcript, each from its own fork of `r`. `SynAffectDataset.get` draws the
+ * labels and calls this; the RL env's SynAffect emitter calls it with labels
+ * derived from a simulated user's hidden state.
+ */
+export function renderSample(r: Rng, c: SynAffectConfig, sp: Speaker, spec: RenderSpec): Sample {
+  const { durationS } = spec;
+  const { arousal, valence, intensity, className: name } = spec.labels;
+  const proto = EMOTIONS[name];
+  const tl = makeTimeline(r.fork('timeline'), durationS, arousal, valence, intensity);
+  const qr = r.fork('quality');
+  const quality = {} as Record<ModalityName, ModalityQuality>;
+  for (const mod of MODALITIES) {
+    const u = qr.next();
+    quality[mod] = !c.modalities.includes(mod) || u < c.missingRate[mod] ? 'missing' : u < c.missingRate[mod] + c.degradedRate[mod] ? 'degraded' : 'clean';
+  }
+  const warps: Partial<Record<ModalityName, TimeWarp>> = {};
+  for (const mod of ['audio', 'face', 'physio'] as const) {
+    // Drawn for every modality (present or not) so that a modality's warp never depends on another's quality.
+    const wp = makeWarp(r.fork(`warp:${mod}`), durationS, c.maxOffsetS, c.warpStrength);
+    if (quality[mod] !== 'missing') warps[mod] = wp;
+  }
+  const sample: Sample = {
+    id: spec.id,
+    dataset: 'synaffect',
+    speaker: spec.speaker,
+    dialogue: spec.dialogue,
+    turn: spec.turn,
+    durationS,
+    labels: { ...spec.labels },
+    quality,
+    truth: { timeline: { t: tl.t, arousal: tl.arousal, valence: tl.valence, intensity: tl.intensity }, warps, speakerBaseline: speakerBaseline(sp) },
+    meta: { preset: c.preset, onset: tl.onset, apexStart: tl.apexStart, apexEnd: tl.apexEnd, offsetEnd: tl.offsetEnd },
+  };
+  if (quality.audio !== 'missing') {
+    sample.audio = synthVoice(r.fork('audio'), sp, proto, tl, warps.audio!, {
+      sampleRate: c.audioRate,
+      durationS,
+      snrDb: quality.audio === 'degraded' ? c.degradedSnrDb : c.snrDb,
+      peakIntensity: intensity,
+    });
+  }
+  if (quality.face !== 'missing') {
+    sample.video = synthFace(r.fork('face'), sp, proto, tl, warps.face!, {
+      width: c.frameSize[0],
+      height: c.frameSize[1],
+      fps: c.fps,
+      durationS,
+      noFaceRate: c.noFaceRate,
+      degradedNoFaceRate: c.degradedNoFaceRate,
+      degraded: quality.face === 'degraded',
+      peakIntensity: intensity,
+    });
+  }
+  if (quality.physio !== 'missing') {
+    sample.physio = synthPhysio(r.fork('physio'), sp, tl, warps.physio!, { sampleRate: c.physioRate, durationS, cardiac: c.cardiac, degraded: quality.physio === 'degraded', peakIntensity: intensity });
+  }
+  if (quality.text !== 'missing') {
+    const tr = synthTranscript(r.fork('text'), name, intensity, quality.text === 'degraded' ? c.degradedAsrErrorRate : c.asrErrorRate);
+    sample.transcript = tr.text;
+    sample.meta!.textCue = tr.cue;
+    sample.meta!.asrErrors = tr.asrErrors;
+  }
+  return sample;
 }
 
 export function sampleId(i: number): string {

@@ -26,7 +26,7 @@ import type { Intent } from '../../reasoning/types.js';
 import { parseRlSection } from '../../rl/config.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { alignSample, parsePrep, prepareSplits, standardize, type PreparedSplits } from './pipeline_perception.js';
-import { TrainedGeneratorHook, runPpoStage, type PpoStageResult } from './pipeline_rl.js';
+import { TrainedGeneratorHook, runPpoStage, trainedPerceptionHooks, type PpoStageResult } from './pipeline_rl.js';
 import { surrogateFor, type SurrogateChoice } from '../../rl/surrogate.js';
 import { pipelineSectionSchema } from './schemas.js';
 import { jobSpecs } from './specs.js';
@@ -182,9 +182,14 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       // rl.generator=surrogate: fitted to this run's generator (rl.surrogate), written to <run>/surrogate_calibration.json.
       surrogate = rlSection.generator === 'surrogate' ? surrogateFor(rlSection, { rng: ctx.rng.fork('surrogate'), full: fullHook, generatorName: generator.version, saveDir: ctx.runDir, log }) : undefined;
       if (surrogate) notes.push(surrogate.note);
+      const real =
+        rlSection.intervention.perception === 'trained'
+          ? trainedPerceptionHooks({ dataset: cfg.dataset, model, classes, prep, sets, choice: rlSection.intervention.emitter_choice, seed: ctx.rng.fork('rl-emitter').int32(), log })
+          : undefined;
       ppoRes = runPpoStage(rlSection, ctx.rng.fork('rl'), {
         full: rlSection.generator === 'full' ? fullHook : undefined,
         surrogate: surrogate?.hook,
+        real,
         signal: ctx.signal,
         tuneEpisodes: P.ppo.tune_episodes,
         onUpdate: (l) => {
@@ -196,7 +201,11 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       bar.stop();
       stageS.ppo = ms(t0) / 1000;
       mark('ppo');
-      log.info(`PPO (${rlSection.generator} generator, ${ppoRes.trainSteps} steps): eval return ${ppoRes.ppo.meanReturn.toFixed(3)} vs best fixed ${ppoRes.fixed.meanReturn.toFixed(3)} (${JSON.stringify(ppoRes.fixedControl)}) vs random ${ppoRes.random.meanReturn.toFixed(3)}`);
+      log.info(`PPO (${rlSection.generator} generator, trained on ${ppoRes.trainedOn} perception, ${ppoRes.trainSteps} steps): eval return ${ppoRes.ppo.meanReturn.toFixed(3)} vs best fixed ${ppoRes.fixed.meanReturn.toFixed(3)} (${JSON.stringify(ppoRes.fixedControl)}) vs random ${ppoRes.random.meanReturn.toFixed(3)} (stand-in perception, ${ppoRes.evalCpuMsPerStep.toFixed(2)} CPU-ms/step)`);
+      if (ppoRes.real) {
+        const r = ppoRes.real;
+        log.info(`PPO on SynAffect signals + trained perception (${r.episodes} users): ${r.ppo.meanReturn.toFixed(3)} vs best fixed ${r.fixed.meanReturn.toFixed(3)} vs random ${r.random.meanReturn.toFixed(3)} (${r.cpuMsPerStep.toFixed(1)} CPU-ms/step, ${r.evalS.toFixed(1)} s)`);
+      }
     }
 
     // ---- 4+5. RT, safety, audit ---------------------------------------------
@@ -302,7 +311,19 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
         random_return: ppoRes.random.meanReturn,
         ppo_tone_match: ppoRes.ppo.toneMatchRate,
         ppo_steps: ppoRes.trainSteps,
+        ppo_eval_cpu_ms_per_step: ppoRes.evalCpuMsPerStep,
       });
+      if (ppoRes.real) {
+        Object.assign(metrics, {
+          ppo_return_real: ppoRes.real.ppo.meanReturn,
+          ppo_return_real_std: ppoRes.real.ppo.stdReturn,
+          fixed_return_real: ppoRes.real.fixed.meanReturn,
+          random_return_real: ppoRes.real.random.meanReturn,
+          ppo_tone_match_real: ppoRes.real.ppo.toneMatchRate,
+          real_eval_episodes: ppoRes.real.episodes,
+          real_cpu_ms_per_step: ppoRes.real.cpuMsPerStep,
+        });
+      }
     }
     return {
       metrics,
@@ -318,7 +339,9 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
         generator: { history: gtrain.history, counts: gtrain.counts, version: generator.version, vocab: tokenizer.vocabSize, corpusEntries: entries.length },
         rt: { backend: ctx.backend, batch: 1, warmup: P.rt.warmup, total: rt, ...stageRt },
         surrogate: surrogate?.calibration ? { source: surrogate.calibration.source, fit: surrogate.calibration.fit, check: surrogate.calibration.check ?? null, path: surrogate.path } : null,
-        ppo: ppoRes ? { generator: rlSection.generator, ppo: ppoRes.ppo, fixed: ppoRes.fixed, random: ppoRes.random, fixedControl: ppoRes.fixedControl, trainSteps: ppoRes.trainSteps, trainS: ppoRes.trainS, updates: ppoRes.updates } : null,
+        ppo: ppoRes
+          ? { generator: rlSection.generator, perception: rlSection.intervention.perception, trainedOn: ppoRes.trainedOn, ppo: ppoRes.ppo, fixed: ppoRes.fixed, random: ppoRes.random, fixedControl: ppoRes.fixedControl, trainSteps: ppoRes.trainSteps, trainS: ppoRes.trainS, updates: ppoRes.updates, evalCpuMsPerStep: ppoRes.evalCpuMsPerStep, real: ppoRes.real ?? null }
+          : null,
         safety: { verdicts, audit: verification },
         interventions: samples,
         stage_seconds: stageS,

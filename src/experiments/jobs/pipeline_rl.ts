@@ -1,6 +1,8 @@
 // The PPO stage of the `pipeline` job: PPO on the intervention env with the
 // reward components logged per update, compared with a random policy and the
 // best fixed control setting on the same evaluation users.
+import { ConfigError, show } from '../../core/errors.js';
+import type { Logger } from '../../core/log.js';
 import type { Rng } from '../../core/rng.js';
 import type { Generator } from '../../generation/model/generator.js';
 import { filterOutput } from '../../generation/safety/index.js';
@@ -9,9 +11,13 @@ import type { Intent } from '../../reasoning/types.js';
 import type { RlSection } from '../../rl/config.js';
 import { InterventionEnv, type InterventionAction } from '../../rl/envs/intervention.js';
 import type { StepResult } from '../../rl/env.js';
-import { runInterventionExperiment, type PolicyEval } from '../../rl/intervention_eval.js';
+import { runInterventionExperiment, type PolicyEval, type RealPerception } from '../../rl/intervention_eval.js';
 import type { PpoUpdateLog } from '../../rl/ppo.js';
 import { DEFAULT_CLASSES, type Generated, type GenerationHook } from '../../rl/users/hooks.js';
+import { SynAffectEmitter } from '../../rl/users/synaffect_emitter.js';
+import { TrainedPerception } from '../../rl/users/trained_perception.js';
+import type { FusionModel } from '../../perception/fusion/types.js';
+import { alignSample, standardize, type PerceptionPrep, type PreparedSplits } from './pipeline_perception.js';
 
 /** Sums each reward term over the generated turns of all envs since the last `drain()`. */
 export class RewardTap {
@@ -84,6 +90,44 @@ export class TrainedGeneratorHook implements GenerationHook {
   }
 }
 
+/**
+ * `rl.intervention.perception: trained`: the SynAffect emitter renders each
+ * user turn with the run's own dataset settings (new speakers: the personas'
+ * voices and faces are not the training corpus's), and the trained model reads
+ * it through the perception stage's own extraction, DTW alignment and
+ * train-split z-scoring (the RT path's `alignSample` + `standardize`).
+ */
+export function trainedPerceptionHooks(args: {
+  dataset: Record<string, unknown>;
+  model: FusionModel;
+  classes: readonly string[];
+  prep: PerceptionPrep;
+  sets: Pick<PreparedSplits, 'standardizer' | 'dims' | 'T' | 'train'>;
+  choice: 'nearest' | 'posterior';
+  seed: number;
+  log?: Logger;
+}): RealPerception & { perception: TrainedPerception } {
+  if (args.dataset.name !== 'synaffect') {
+    throw new ConfigError(`rl.intervention.perception=trained: dataset.name=${show(args.dataset.name)}; the env renders users with SynAffect, so the model must be trained on dataset=synaffect (or set rl.intervention.perception=prototype)`);
+  }
+  const { prep, sets } = args;
+  return {
+    emitter: new SynAffectEmitter({ dataset: args.dataset, choice: args.choice, seed: args.seed }),
+    perception: new TrainedPerception({
+      model: args.model,
+      modelClasses: args.classes,
+      featurize: (s) => {
+        const it = alignSample(s, prep);
+        return it ? standardize(it, sets.standardizer) : null;
+      },
+      modalities: sets.train.modalities,
+      dims: sets.dims,
+      T: sets.T,
+      log: args.log,
+    }),
+  };
+}
+
 export interface PpoStageResult {
   ppo: PolicyEval;
   random: PolicyEval;
@@ -92,6 +136,9 @@ export interface PpoStageResult {
   trainSteps: number;
   trainS: number;
   updates: number;
+  evalCpuMsPerStep: number;
+  trainedOn: 'prototype' | 'trained';
+  real?: NonNullable<ReturnType<typeof runInterventionExperiment>['real']>;
 }
 
 /**
@@ -102,13 +149,14 @@ export interface PpoStageResult {
 export function runPpoStage(
   section: RlSection,
   rng: Rng,
-  opts: { full?: GenerationHook; surrogate?: GenerationHook; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
+  opts: { full?: GenerationHook; surrogate?: GenerationHook; real?: RealPerception; onUpdate?: (l: PpoUpdateLog & Record<string, number | null>) => void; signal?: AbortSignal; tuneEpisodes: number },
 ): PpoStageResult {
   const tap = new RewardTap();
   let updates = 0;
   const r = runInterventionExperiment(section, rng, {
     full: opts.full,
     surrogate: opts.surrogate,
+    real: opts.real,
     signal: opts.signal,
     tuneEpisodes: opts.tuneEpisodes,
     makeEnv: (envOpts) => new TappedInterventionEnv(envOpts, tap),

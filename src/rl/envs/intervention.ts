@@ -51,7 +51,9 @@ export interface RewardTerms {
  * conversation with a persona drawn from a seeded population. Each turn: the
  * persona's hidden state emits signals (emitter hook), perception reads them
  * into an EmotionVector, reasoning forms the Intent, the policy picks the
- * controls, the generator writes the reply, the persona reacts.
+ * controls, the generator writes the reply, the persona reacts. The emitter
+ * and perception hooks default to closed-form stand-ins; `SynAffectEmitter` +
+ * `TrainedPerception` (rl/users) are the real path (rl.intervention.perception).
  *
  * | Observation (Box)         | dims | range   |
  * |---------------------------|------|---------|
@@ -142,7 +144,7 @@ export class InterventionEnv extends SeededEnv<Float32Array, InterventionAction>
 
   /** The user's turn: emit → perceive → reason. */
   private observeUser(crisis: boolean): void {
-    const signal = this.emitter.emit({ state: this.state!, crisis }, this.npRandom);
+    const signal = this.emitter.emit({ state: this.state!, crisis, persona: this.persona! }, this.npRandom);
     const ev = this.perception.perceive(signal, this.npRandom);
     if (this.perceived) this.history.push(this.perceived);
     this.intent = this.reasoning.reason(ev, { turn: this.state!.turn, history: this.history, crisisCue: crisis });

@@ -3,7 +3,7 @@ import type { Controls, Intervention, Tone } from '../../generation/types.js';
 import { TONES } from '../../generation/types.js';
 import type { EmotionVector } from '../../perception/types.js';
 import type { Intent } from '../../reasoning/types.js';
-import type { PersonaState } from './persona.js';
+import type { Persona, PersonaState } from './persona.js';
 import { cosine } from '../../core/vector.js';
 
 /**
@@ -19,6 +19,8 @@ import { cosine } from '../../core/vector.js';
 export interface EmitInput {
   state: PersonaState;
   crisis: boolean;
+  /** Who is speaking (a renderer keeps one voice and face per persona); the agent never sees it. */
+  persona?: Persona;
 }
 
 export interface SignalEmitter<S = unknown> {
