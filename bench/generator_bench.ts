@@ -2,7 +2,8 @@
 // and decoding tokens/s with and without the key/value cache (same greedy tokens either way).
 import { tf } from '../src/core/backend.js';
 import { Rng } from '../src/core/rng.js';
-import { disposeBatch, encodeEntries, makeBatch, trainStep } from '../src/generation/train.js';
+import { criticTensors, disposeBatch, encodeEntries, makeBatch, trainStep } from '../src/generation/train.js';
+import { trainEmotionCritic } from '../src/generation/critic.js';
 import { samplingDistribution } from '../src/generation/decode.js';
 import { samplingDistributionBefore } from './baselines.js';
 import { generatorFixture } from './fixtures.js';
@@ -30,15 +31,20 @@ export async function benchGenerator(ctx: BenchContext): Promise<Section> {
   const opt = tf.train.adam(cfg.lr);
   const vars = model.variables();
   const rng = new Rng('bench/dropout');
+  // The 'output' alignment loss scores the expected tokens with a frozen critic fitted on the training texts.
+  const critic = cfg.align_source === 'output'
+    ? criticTensors(trainEmotionCritic(examples.map((e) => e.seq), examples.map((e) => e.cond.slice(0, classes.length)), tokenizer.vocabSize, [tokenizer.padId, tokenizer.bosId, tokenizer.eosId], cfg.critic))
+    : undefined;
   let tokens = 0;
   const mt = measure((i) => {
     const b = batches[i + 1]; // the warm-up (i = -1) uses batches[0]
-    trainStep(model, opt, vars, b, cfg, rng);
+    trainStep(model, opt, vars, b, cfg, rng, critic);
     if (i >= 0) tokens += b.tokens;
   }, { warmup: 1, calls: nb });
   figures.push(rate('generator training', 'tokens/s', tokens, mt, { config: { ...config, meanTokensPerBatch: tokens / nb } }));
   batches.forEach(disposeBatch);
   opt.dispose();
+  if (critic) tf.dispose([critic.A, critic.b]);
   generator.refresh();
 
   // Decoding, greedy, batch 1, up to max_new_tokens.

@@ -82,11 +82,14 @@ Examples:
     .option('--metrics <names>', 'comma-separated metrics to show (default: all)')
     .option('--format <fmt>', 'md | csv | latex', 'md')
     .option('--precision <n>', 'decimals', '3')
+    .option('--paired <key>', 'also compare each value of this config key with its first value, paired on --pair-by (t-test, Wilcoxon)')
+    .option('--pair-by <keys>', 'comma-separated config keys that match runs for --paired', 'seed')
     .addHelpText('after', `
 Examples:
   affectlab report outputs/
-  affectlab report multirun/2026-01-01/12-00-00 --group-by fusion.name --metrics ACC,F1 --format latex`)
-    .action(async (dirs: string[], opts: { groupBy?: string; metrics?: string; format: string; precision: string }) =>
+  affectlab report multirun/2026-01-01/12-00-00 --group-by fusion.name --metrics ACC,F1 --format latex
+  affectlab report multirun/2026-01-01/12-00-00 --group-by generator.lambda --paired generator.lambda`)
+    .action(async (dirs: string[], opts: { groupBy?: string; metrics?: string; format: string; precision: string; paired?: string; pairBy?: string }) =>
       (await import('./report.js')).reportCommand(dirs.map((d) => resolve(cwd, d)), opts),
     );
 

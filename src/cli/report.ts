@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { AffectlabError } from '../core/errors.js';
 import { readResults, groupResults, getPath, renderTable, TABLE_FORMATS, type TableFormat } from '../eval/tables.js';
 import { loadHistory, writeReport, type ReportRun, type SummaryRow } from '../eval/report.js';
+import { comparePaired } from '../eval/compare.js';
 
 /** Config keys whose values differ between runs (seed and run names excluded): the default grouping. */
 export function differingKeys(configs: Record<string, unknown>[], exclude = ['seed', 'name', 'plugins', 'progress', 'log_level']): string[] {
@@ -26,7 +27,7 @@ function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): 
 
 export async function reportCommand(
   dirs: string[],
-  opts: { groupBy?: string; metrics?: string; format: string; precision: string; out?: string },
+  opts: { groupBy?: string; metrics?: string; format: string; precision: string; out?: string; paired?: string; pairBy?: string },
 ): Promise<void> {
   for (const d of dirs) {
     try {
@@ -52,6 +53,7 @@ export async function reportCommand(
   const precision = Number(opts.precision);
   if (!Number.isInteger(precision) || precision < 0) throw new AffectlabError(`report --precision: ${JSON.stringify(opts.precision)}; expected a non-negative integer`);
   process.stdout.write(`${renderTable(records, format, { groupBy, metrics, precision })}\n`);
+  if (opts.paired) process.stdout.write(`${pairedTable(records, opts.paired, (opts.pairBy ?? 'seed').split(',').map((s) => s.trim()).filter(Boolean), metrics, precision)}\n`);
   const rows: SummaryRow[] = groupResults(records, { groupBy, metrics }).map((g) => ({
     group: Object.entries(g.key).map(([k, v]) => `${k}=${v}`).join(' ') || 'all',
     n: g.n,
@@ -71,4 +73,26 @@ export async function reportCommand(
     summaryMarkdown: renderTable(records, 'markdown', { groupBy, metrics, precision }),
   });
   process.stderr.write(`affectlab: wrote ${written.html} and ${written.md}\n`);
+}
+
+/**
+ * Paired comparison of every other value of config key `key` against its first
+ * value (sorted), matched on `pairBy` (default seed): mean difference, paired
+ * t-test and exact Wilcoxon signed-rank p per metric, as a Markdown table.
+ */
+export function pairedTable(records: Parameters<typeof comparePaired>[0], key: string, pairBy: string[], metrics: string[], precision: number): string {
+  const values = [...new Set(records.map((r) => getPath(r.config, key)).filter((v) => v !== undefined).map(String))].sort((a, b) => (Number(a) - Number(b)) || a.localeCompare(b));
+  if (values.length < 2) throw new AffectlabError(`report --paired: config key ${JSON.stringify(key)} takes ${values.length} value(s) (${values.join(', ')}); expected at least 2`);
+  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(precision));
+  const lines = [`Paired over ${pairBy.join(', ')}: ${key} = b vs a = ${values[0]}`, '', '| metric | a | b | n | mean a | mean b | mean (b − a) | t-test p | Wilcoxon p |', '|---|---|---|---|---|---|---|---|---|'];
+  const notes: string[] = [];
+  for (const b of values.slice(1)) {
+    for (const m of metrics) {
+      const r = comparePaired(records, { by: key, a: values[0], b, metric: m, pairBy });
+      lines.push(`| ${m} | ${values[0]} | ${b} | ${r.n} | ${f(r.meanA)} | ${f(r.meanB)} | ${f(-r.meanDiff)} | ${f(r.tTest?.pvalue)} | ${f(r.wilcoxon?.pvalue)} |`);
+      for (const u of r.unmatched) notes.push(`${m}: ${u}`);
+    }
+  }
+  if (notes.length > 0) lines.push('', `Unmatched (${notes.length}): ${notes.join('; ')}`);
+  return lines.join('\n');
 }

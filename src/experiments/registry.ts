@@ -21,5 +21,6 @@ const builtins: [JobSpec, () => Promise<JobDefinition>][] = [
   [jobSpecs.ppo_cartpole, async () => (await import('./jobs/ppo_gym.js')).ppoCartpoleJob],
   [jobSpecs.ppo_pendulum, async () => (await import('./jobs/ppo_gym.js')).ppoPendulumJob],
   [jobSpecs.ppo_intervention, async () => (await import('./jobs/ppo_intervention.js')).ppoInterventionJob],
+  [jobSpecs.generator_eval, async () => (await import('./jobs/generator_eval.js')).generatorEvalJob],
 ];
 for (const [spec, load] of builtins) jobs.register(spec.name, lazyJob(spec, load));

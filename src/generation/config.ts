@@ -49,8 +49,25 @@ export const generatorSectionSchema = z.strictObject({
   context_dim: z.number().int().nonnegative().default(0),
   /** Add a strategy embedding to the input (strategy is optional at generation time). */
   use_strategy: z.boolean().default(true),
-  /** Weight λ of the emotional-alignment loss λ·(1 − cos(emotion head, target)). */
+  /** Weight λ of the emotional-alignment loss λ·(1 − cos(emotion of the sequence, target)). */
   lambda: z.number().nonnegative().default(0.5),
+  /**
+   * Where "the emotion of the generated sequence" in the alignment loss comes from (docs/generator.md).
+   * 'output' (default): a frozen bag-of-tokens emotion critic, fitted to the training texts' labels before the
+   * generator trains, scores the expected token distribution softmax(logits) at every position, so the term's
+   * gradient changes which tokens the decoder emits. 'states': the learned emotion head over mean-pooled decoder
+   * states (session-1 reading); under teacher forcing it can read the FiLM condition straight off the states.
+   */
+  align_source: z.enum(['output', 'states']).default('output'),
+  /** The 'output' critic: multinomial logistic regression over normalised token counts, full-batch Adam. */
+  critic: z
+    .strictObject({
+      steps: z.number().int().positive().default(300),
+      lr: z.number().positive().default(0.05),
+      /** L2 penalty on the token→emotion weights (keeps rare tokens near 0). */
+      l2: z.number().nonnegative().default(1e-4),
+    })
+    .default({ steps: 300, lr: 0.05, l2: 1e-4 }),
   /** Label smoothing of the corpus entry's emotion into the target distribution (0 = one-hot). */
   target_smoothing: z.number().min(0).lt(1).default(0.1),
   /** Intensity value fed for each corpus intensity level. */

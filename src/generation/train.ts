@@ -6,6 +6,7 @@ import { parseGeneratorConfig, type GeneratorConfig } from './config.js';
 import { conditionVector, entryCondition } from './model/condition.js';
 import { ConditionalTransformer, type ModelInputs } from './model/transformer.js';
 import { STRATEGIES, TONES, type CorpusEntry, type Tokenizer } from './types.js';
+import { outputAlignment, trainEmotionCritic, type EmotionCritic } from './critic.js';
 
 /** One encoded training example. */
 export interface EncodedExample {
@@ -86,25 +87,63 @@ export function disposeBatch(b: Batch): void {
 export interface LossParts {
   loss: tf.Scalar;
   ce: tf.Scalar;
+  /** The alignment term λ multiplies (its source: generator.align_source). */
   align: tf.Scalar;
+  /** 'output' source only: the state-head probe's 1 − cos (the consistency monitor's head; trained on detached states). */
+  probe?: tf.Scalar;
 }
+
+/** Frozen critic tensors for the 'output' alignment loss (owned by the caller). */
+export interface CriticTensors {
+  A: tf.Tensor2D;
+  b: tf.Tensor1D;
+}
+
+export function criticTensors(c: EmotionCritic): CriticTensors {
+  return { A: tf.tensor2d(c.weights, [c.vocabSize, c.classes]), b: tf.tensor1d(c.bias) };
+}
+
+/** Identity forward, zero gradient: the probe head learns from the states without shaping them. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({ value: x.clone(), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
 
 /**
  * Paper 001 §2.2 joint loss: token cross-entropy (mean over non-pad positions)
- * + λ · mean_b(1 − cos(emotion head of the sequence, target emotion)).
+ * + λ · mean_b(1 − cos(emotion of the sequence, target emotion)).
+ * align_source 'output': the emotion of the sequence is the frozen critic's
+ * reading of the expected output tokens (critic.ts, `outputAlignment`); the
+ * emotion head over the states is then trained as a probe on detached states
+ * (weight 1, no gradient into the decoder) so the consistency monitor works
+ * whatever λ is. align_source 'states': the emotion head over mean-pooled
+ * decoder states, with gradient into the decoder.
  */
-export function generatorLoss(model: ConditionalTransformer, batch: Batch, lambda: number, opts: { training?: boolean; rng?: Rng; emotionWeight?: number } = {}): LossParts {
+export function generatorLoss(
+  model: ConditionalTransformer,
+  batch: Batch,
+  lambda: number,
+  opts: { training?: boolean; rng?: Rng; emotionWeight?: number; critic?: CriticTensors } = {},
+): LossParts {
+  const source = model.cfg.align_source;
+  if (source === 'output' && !opts.critic) throw new ConfigError("generator.align_source: 'output' needs the emotion critic (trainGenerator fits it); pass opts.critic");
   return tf.tidy(() => {
-    const { logits, emotion } = model.forward(batch, opts);
-    const V = model.dims.vocabSize;
-    const logp = tf.logSoftmax(logits.reshape([-1, V]));
+    const { logits, hidden, emotion } = model.forward(batch, opts);
+    const [B, T, V] = logits.shape;
+    const logp3 = tf.logSoftmax(logits) as tf.Tensor3D;
+    const logp = logp3.reshape([B * T, V]);
     const nll = logp.mul(tf.oneHot(batch.targets.reshape([-1]), V).toFloat()).sum(1).neg();
     const m = batch.mask.reshape([-1]);
     const ce = nll.mul(m).sum().div(m.sum()) as tf.Scalar;
-    const cos = emotion.mul(batch.target).sum(1).div(emotion.norm('euclidean', 1).mul(batch.target.norm('euclidean', 1)).maximum(1e-12));
-    const align = tf.scalar(1).sub(cos.mean()) as tf.Scalar;
-    const loss = lambda > 0 ? (ce.add(align.mul(lambda)) as tf.Scalar) : ce;
-    return { loss, ce, align };
+    const cosLoss = (e: tf.Tensor2D) =>
+      tf.scalar(1).sub(e.mul(batch.target).sum(1).div(e.norm('euclidean', 1).mul(batch.target.norm('euclidean', 1)).maximum(1e-12)).mean()) as tf.Scalar;
+    if (source === 'states') {
+      const align = cosLoss(emotion);
+      const loss = lambda > 0 ? (ce.add(align.mul(lambda)) as tf.Scalar) : ce;
+      return { loss, ce, align };
+    }
+    const align = outputAlignment(logp3, batch.mask, batch.target, opts.critic!.A, opts.critic!.b);
+    const probe = cosLoss(model.emotionHead(stopGradient(hidden), batch.mask));
+    let loss = ce.add(probe) as tf.Scalar;
+    if (lambda > 0) loss = loss.add(align.mul(lambda)) as tf.Scalar;
+    return { loss, ce, align, probe };
   });
 }
 
@@ -142,6 +181,8 @@ export interface TrainGeneratorResult {
   counts: { train: number; heldout: number; truncated: number };
   /** Whether the signal stopped training early. */
   aborted: boolean;
+  /** The frozen emotion critic of the 'output' alignment loss (absent with align_source 'states'). */
+  critic?: EmotionCritic;
   seconds: number;
 }
 
@@ -165,6 +206,13 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   const he = encodeEntries(heldEntries, o.tokenizer, cfg, classes);
   const truncated = tr.truncated + he.truncated;
   if (truncated > 0) o.log?.warn(`generator: ${truncated} corpus texts longer than max_len=${cfg.max_len} were truncated`);
+  let critic: EmotionCritic | undefined;
+  if (cfg.align_source === 'output') {
+    const tk = o.tokenizer;
+    critic = trainEmotionCritic(tr.examples.map((e) => e.seq), tr.examples.map((e) => e.cond.slice(0, classes.length)), tk.vocabSize, [tk.padId, tk.bosId, tk.eosId], cfg.critic);
+    o.log?.info(`generator: emotion critic fitted on ${tr.examples.length} train texts (train accuracy ${critic.trainAccuracy.toFixed(3)})`);
+  }
+  const ct = critic ? criticTensors(critic) : undefined;
   const model = new ConditionalTransformer(cfg, { vocabSize: o.tokenizer.vocabSize, classes }, o.rng.fork('init'));
   o.log?.info(
     `generator: ${model.parameterCount()} parameters, ${tr.examples.length} train / ${he.examples.length} held-out texts, ` +
@@ -189,7 +237,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
         break;
       }
       const batch = makeBatch(order.slice(s, s + cfg.batch).map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
-      const parts = trainStep(model, opt, vars, batch, cfg, dropRng);
+      const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct);
       sums = sums.map((x, i) => x + parts[i]);
       nb++;
       tokens += batch.tokens;
@@ -199,7 +247,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
     }
     if (nb === 0) break;
     const seconds = (performance.now() - te) / 1000;
-    const val = he.examples.length > 0 ? evaluate(model, he.examples, o.tokenizer.padId, classes.length, cfg) : { ce: NaN, align: NaN };
+    const val = he.examples.length > 0 ? evaluate(model, he.examples, o.tokenizer.padId, classes.length, cfg, 1, ct) : { ce: NaN, align: NaN };
     const st: EpochStats = {
       epoch,
       trainLoss: sums[0] / nb,
@@ -218,22 +266,24 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
     o.onEpoch?.(st);
   }
   opt.dispose();
+  if (ct) tf.dispose([ct.A, ct.b]);
   return {
     model,
     classes,
     history,
     counts: { train: tr.examples.length, heldout: he.examples.length, truncated },
     aborted,
+    critic,
     seconds: (performance.now() - t0) / 1000,
   };
 }
 
 /** One optimiser step; returns [loss, ce, align] (one sync per step, not per op). */
-export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng): [number, number, number] {
+export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng, critic?: CriticTensors): [number, number, number] {
   let parts: tf.Scalar[] = [];
   tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const l = generatorLoss(model, batch, cfg.lambda, { training: true, rng });
+      const l = generatorLoss(model, batch, cfg.lambda, { training: true, rng, critic });
       parts = [tf.keep(l.ce), tf.keep(l.align)];
       return l.loss;
     }, vars);
@@ -264,18 +314,26 @@ export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): tf.Tensor
 }
 
 /** Mean CE and alignment loss over examples, no dropout, batched. */
-export function evaluate(model: ConditionalTransformer, ex: readonly EncodedExample[], padId: number, classes: number, cfg: GeneratorConfig, emotionWeight = 1): { ce: number; align: number } {
+export function evaluate(
+  model: ConditionalTransformer,
+  ex: readonly EncodedExample[],
+  padId: number,
+  classes: number,
+  cfg: GeneratorConfig,
+  emotionWeight = 1,
+  critic?: CriticTensors,
+): { ce: number; align: number } {
   let ceSum = 0;
   let alSum = 0;
   let tokSum = 0;
   for (let s = 0; s < ex.length; s += cfg.batch) {
     const part = ex.slice(s, s + cfg.batch);
     const batch = makeBatch(part, padId, classes);
-    const l = generatorLoss(model, batch, 0, { emotionWeight });
+    const l = generatorLoss(model, batch, 0, { emotionWeight, critic });
     ceSum += l.ce.dataSync()[0] * batch.tokens;
     alSum += l.align.dataSync()[0] * part.length;
     tokSum += batch.tokens;
-    tf.dispose([l.loss, l.ce, l.align]);
+    tf.dispose([l.loss, l.ce, l.align, ...(l.probe ? [l.probe] : [])]);
     disposeBatch(batch);
   }
   return { ce: ceSum / tokSum, align: alSum / ex.length };

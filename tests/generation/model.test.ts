@@ -10,7 +10,8 @@ import { DataError } from '../../src/core/errors.js';
 
 // Reference from scripts/fixtures/make_generator_reference.py (PyTorch, float64): an independent implementation.
 const ref = JSON.parse(readFileSync(new URL('../fixtures/generation/transformer_reference.json', import.meta.url), 'utf8'));
-const cfg = parseGeneratorConfig({ ...ref.config, embedding_lookup: 'onehot' });
+// The reference implements the 'states' alignment source (emotion head over decoder states).
+const cfg = parseGeneratorConfig({ ...ref.config, embedding_lookup: 'onehot', align_source: 'states' });
 const dims = { vocabSize: ref.vocab_size as number, classes: ref.classes as string[] };
 
 function build(lookup: 'onehot' | 'gather' = 'onehot'): ConditionalTransformer {

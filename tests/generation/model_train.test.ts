@@ -8,7 +8,7 @@ import { parseGeneratorConfig } from '../../src/generation/config.js';
 import { Generator } from '../../src/generation/model/generator.js';
 import { checkConsistency, slope } from '../../src/generation/model/consistency.js';
 import { ConditionalTransformer } from '../../src/generation/model/transformer.js';
-import { encodeEntries, makeBatch, disposeBatch, trainGenerator, trainStep } from '../../src/generation/train.js';
+import { criticTensors, encodeEntries, makeBatch, disposeBatch, trainGenerator, trainStep } from '../../src/generation/train.js';
 import type { Intent } from '../../src/reasoning/types.js';
 import { TINY_TEXTS, WordTokenizer, tinyCorpus } from './model_helpers.js';
 
@@ -103,15 +103,18 @@ describe('training mechanics', () => {
     const opt = tf.train.adam(1e-3);
     const vars = a.model.variables();
     const rng = new Rng(1);
+    expect(a.critic).toBeDefined();
+    const critic = criticTensors(a.critic!);
     const step = () => {
       const batch = makeBatch(examples.slice(0, 6), tok.padId, 3);
-      trainStep(a.model, opt, vars, batch, full, rng);
+      trainStep(a.model, opt, vars, batch, full, rng, critic);
       disposeBatch(batch);
     };
     step(); // creates the optimiser's slots
     const before = tf.memory().numTensors;
     for (let i = 0; i < 3; i++) step();
     expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([critic.A, critic.b]);
     opt.dispose();
     a.model.dispose();
     b.model.dispose();

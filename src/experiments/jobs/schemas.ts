@@ -76,3 +76,37 @@ export const pipelineSectionSchema = z
   })
   .prefault({});
 export type PipelineSection = z.infer<typeof pipelineSectionSchema>;
+
+/**
+ * `generator_eval`: the job's own knobs. The model, its loss (λ = generator.lambda,
+ * generator.align_source) and decoding come from the `generator` section, the SEM
+ * encoder from `sem`.
+ */
+export const generatorEvalSectionSchema = z.strictObject({
+  corpus: z
+    .strictObject({
+      /** Replies per emotion × intensity × tone × strategy cell of the bundled grammar corpus (as the pipeline job). */
+      per_cell: z.number().int().positive().default(4),
+      heldout_share: z.number().min(0).max(0.5).default(0.2),
+      /** BPE vocabulary of the generator's tokenizer. */
+      vocab: z.number().int().min(300).default(800),
+      /**
+       * Seed of the corpus, its split and the tokenizer, fixed across runs: every run of a sweep then shares the
+       * held-out intents and the SEM encoder (one encoder hash per table), and seeds vary only the generator.
+       */
+      seed: z.number().int().default(0),
+    })
+    .prefault({}),
+  /**
+   * 'heldout': score on the corpus's held-out templates (the acceptance figure).
+   * 'validation': the held-out templates are dropped from the run entirely and `val_share` of the train templates
+   * is held back and scored instead; use it to try changes without looking at the held-out split.
+   */
+  split: z.enum(['heldout', 'validation']).default('heldout'),
+  val_share: z.number().gt(0).lt(0.5).default(0.2),
+  /** Distinct emotion × intensity × tone × strategy cells scored (drawn once with the corpus seed). */
+  intents: z.number().int().positive().default(70),
+  /** Sampled replies per intent (decoding settings from generator.decoding). */
+  samples: z.number().int().positive().default(2),
+});
+export type GeneratorEvalSection = z.infer<typeof generatorEvalSectionSchema>;

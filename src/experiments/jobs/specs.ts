@@ -1,7 +1,7 @@
 import { semSectionSchema } from '../../generation/sem/schema.js';
 import { reasoningSectionSchema } from '../../reasoning/config.js';
 import type { JobDefinition } from '../types.js';
-import { pipelineSectionSchema, placeholderSchema } from './schemas.js';
+import { generatorEvalSectionSchema, pipelineSectionSchema, placeholderSchema } from './schemas.js';
 
 /** What is known about a job before its code is loaded: name, description and owned config sections. */
 export type JobSpec = Omit<JobDefinition, 'run'>;
@@ -38,5 +38,10 @@ export const jobSpecs = {
   ppo_intervention: {
     name: 'ppo_intervention',
     description: 'PPO tunes {tone, temperature, emotionWeight} against simulated personas; compared with the best fixed control and random',
+  },
+  generator_eval: {
+    name: 'generator_eval',
+    description: 'train the conditional generator on the bundled corpus; SEM and lexicon emotion alignment on held-out intents',
+    sections: { generator_eval: generatorEvalSectionSchema, sem: semSectionSchema.optional() },
   },
 } satisfies Record<string, JobSpec>;
