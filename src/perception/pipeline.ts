@@ -354,6 +354,31 @@ export function prepareFeatures(ds: Dataset, cfg: PerceptionSection, opts: { cwd
   return { classes, modalities, dims, T: cfg.steps, items, stats };
 }
 
+/**
+ * One sample → a model-ready item on the same path as `prepareFeatures`
+ * (features → alignment → text embedding → pooled steps), uncached: the
+ * batch-1 inference path (the pipeline job's RT). Null when none of
+ * `modalities` is present (the caller counts it).
+ */
+export function prepareSample(
+  sample: Sample,
+  cfg: PerceptionSection,
+  modalities: readonly ModalityName[],
+  opts: { embed?: HashedTokenEmbedding; tokenizer?: TextTokenizer; stats?: FeatureStats; log?: Logger } = {},
+): PerceptionItem | null {
+  const raw = extractFeatures(sample, cfg.features, { tokenizer: opts.tokenizer, log: opts.log, stats: opts.stats });
+  if (Object.keys(raw).length === 0) return null;
+  const prepared = prepareOne(raw, cfg, opts.embed ?? new HashedTokenEmbedding(cfg.text.dim, cfg.text.seed));
+  const features: PerceptionItem['features'] = {};
+  for (const m of modalities) {
+    const f = prepared[m];
+    if (f && f.times.length > 0) features[m] = { values: f.values, dim: f.dim, T: f.times.length };
+  }
+  if (Object.keys(features).length === 0) return null;
+  const l = sample.labels;
+  return { id: sample.id, features, classIndex: l.classIndex, arousal: l.arousal, valence: l.valence };
+}
+
 // ---------------------------------------------------------------------------
 // Splits, normalisation, evaluation.
 
@@ -423,6 +448,64 @@ export function applyNorm(set: PerceptionSet, norm: NormStats): void {
       }
     }
   });
+}
+
+/** `item` standardised with `norm` (a copy; modalities without statistics are dropped, as the model has no input for them). */
+export function normalizeItem(item: PerceptionItem, norm: NormStats): PerceptionItem {
+  const features: PerceptionItem['features'] = {};
+  for (const [m, f] of Object.entries(item.features) as [ModalityName, NonNullable<PerceptionItem['features'][ModalityName]>][]) {
+    const mu = norm.mean[m];
+    const sd = norm.std[m];
+    if (!mu || !sd) continue;
+    if (mu.length !== f.dim) throw new DataError(`${item.id ?? 'item'}: features.${m}.dim ${f.dim}; the normalisation statistics have ${mu.length} columns`);
+    const v = new Float32Array(f.values.length);
+    for (let i = 0; i < v.length; i++) v[i] = (f.values[i] - mu[i % f.dim]) / sd[i % f.dim];
+    features[m] = { values: v, dim: f.dim, T: f.T };
+  }
+  return { ...item, features };
+}
+
+export interface SplitSets {
+  train: PerceptionSet;
+  val: PerceptionSet;
+  test: PerceptionSet;
+  /** Training-split statistics (identity when `perception.normalize` is off). */
+  norm: NormStats;
+  /** Dataset indices of each set's items, in set order. */
+  indices: { train: number[]; val: number[]; test: number[] };
+  /** Items with none of the selected modalities left out per part (`dropEmpty`), counted and logged. */
+  skipped: { train: number; val: number; test: number };
+}
+
+/**
+ * Model-ready train/val/test sets of one split, standardised with statistics
+ * fitted on the training side only. By default an item with every modality
+ * missing stays in (fully masked: the model sees the missingness); with
+ * `dropEmpty` it is left out, counted in `skipped` and logged.
+ */
+export function splitSets(
+  data: PreparedData,
+  split: { train: readonly number[]; val: readonly number[]; test: readonly number[] },
+  opts: { normalize: boolean; dropEmpty?: boolean; log?: Logger },
+): SplitSets {
+  const C = data.classes.length;
+  const skipped = { train: 0, val: 0, test: 0 };
+  const indices = { train: [] as number[], val: [] as number[], test: [] as number[] };
+  const pick = (part: 'train' | 'val' | 'test') => {
+    for (const i of split[part]) {
+      if (i < 0 || i >= data.items.length) throw new DataError(`split.${part}: index ${i}; expected one in [0, ${data.items.length})`);
+      if (opts.dropEmpty && Object.keys(data.items[i].features).length === 0) skipped[part]++;
+      else indices[part].push(i);
+    }
+    if (skipped[part] > 0) opts.log?.warn(`perception: ${skipped[part]} ${part} sample(s) have none of [${data.modalities}] and were left out`);
+    return makeSet(indices[part].map((i) => data.items[i]), data.modalities, data.dims, data.T, { nClasses: C });
+  };
+  const train = pick('train');
+  const val = pick('val');
+  const test = pick('test');
+  const norm = opts.normalize ? fitNorm(train) : { mean: {}, std: {} };
+  if (opts.normalize) for (const s of [train, val, test]) applyNorm(s, norm);
+  return { train, val, test, norm, indices, skipped };
 }
 
 /** Class probabilities [n·C] and arousal/valence [n·2] for a whole set, one read-back per chunk. */
@@ -624,12 +707,7 @@ export async function runPerceptionPipeline(opts: PipelineOptions): Promise<Pipe
   try {
     for (const sp of splits) {
       const foldName = splits.length === 1 ? 'holdout' : sp.name;
-      const pick = (idx: number[]) => makeSet(idx.map((i) => data.items[i]), data.modalities, data.dims, data.T, { nClasses: C });
-      const train = pick(sp.train);
-      const val = pick(sp.val);
-      const test = pick(sp.test);
-      const norm = cfg.normalize ? fitNorm(train) : { mean: {}, std: {} };
-      if (cfg.normalize) for (const s of [train, val, test]) applyNorm(s, norm);
+      const { train, val, test, norm } = splitSets(data, sp, { normalize: cfg.normalize });
       const foldRng = opts.rng.fork(`fold/${sp.name}`);
       const model = createPerceptionModel(fusionCfg, data.dims, C, foldRng, cfg.train);
       let tr: TrainResult;

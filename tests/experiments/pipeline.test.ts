@@ -10,7 +10,6 @@ import { executeRun, type RunRecord } from '../../src/experiments/runner.js';
 import { resolveConfig } from '../../src/experiments/resolve.js';
 import { jobs } from '../../src/experiments/registry.js';
 import { pipelineJob } from '../../src/experiments/jobs/pipeline.js';
-import { fitStandardizer, standardize, type AlignedItem } from '../../src/experiments/jobs/pipeline_perception.js';
 import { RewardTap } from '../../src/experiments/jobs/pipeline_rl.js';
 import { verifyAudit } from '../../src/generation/audit.js';
 
@@ -22,6 +21,7 @@ const TINY = [
   'progress=off',
   'dataset.n=32',
   'perception.align.reference={grid: 8}',
+  'perception.cache.enabled=false',
   'perception.train.maxEpochs=2',
   'perception.train.patience=0',
   'fusion.dim=16',
@@ -87,22 +87,6 @@ describe('experiment configs', () => {
 });
 
 describe('pipeline helpers', () => {
-  it('z-scores each feature column with train-split statistics (hand-computed)', () => {
-    // audio column 0: frames 1, 3, 5 -> mean 3, population std sqrt(8/3); column 1: 10, 10, 10 -> std floored.
-    const items: AlignedItem[] = [
-      { id: 'a', classIndex: 0, arousal: 0, valence: 0, features: { audio: { values: Float32Array.of(1, 10, 3, 10), dim: 2, T: 2 } } },
-      { id: 'b', classIndex: 1, arousal: 0, valence: 0, features: { audio: { values: Float32Array.of(5, 10), dim: 2, T: 1 } } },
-    ];
-    const z = fitStandardizer(items, { audio: 2 });
-    expect(z.audio!.mean[0]).toBeCloseTo(3, 6);
-    expect(z.audio!.std[0]).toBeCloseTo(Math.sqrt(8 / 3), 5);
-    expect(z.audio!.std[1]).toBeCloseTo(1e-6, 9);
-    const s = standardize(items[1], z);
-    expect(s.features.audio!.values[0]).toBeCloseTo(2 / Math.sqrt(8 / 3), 5);
-    expect(s.features.audio!.values[1]).toBeCloseTo(0, 6);
-    expect(() => fitStandardizer(items, { audio: 2, face: 3 })).toThrow(/no training sample has face/);
-  });
-
   it('RewardTap reports the mean of each term per generated turn, then resets', () => {
     const tap = new RewardTap();
     tap.add({ alignment: 0.5, continuity: 1, engagement: 0.2 });

@@ -14,18 +14,55 @@ beforeAll(async () => {
 });
 
 describe('detection ratio by hand', () => {
-  it('DR = TP / N per class, W = 1 − DR, from a 3-class confusion matrix', () => {
-    // rows = true, cols = predicted; N = 10.
-    const cm = [
-      [3, 1, 0],
-      [1, 2, 1],
-      [0, 0, 2],
-    ];
-    const { dr, w, n } = detectionRatioWeights(cm);
+  // rows = true, cols = predicted; N = 10.
+  const cm = [
+    [3, 1, 0],
+    [1, 2, 1],
+    [0, 0, 2],
+  ];
+  const round = (v: number[]) => v.map((x) => +x.toFixed(12));
+
+  it('literal: DR = TP / N per class, W = 1 − DR, from a 3-class confusion matrix', () => {
+    const { dr, w, n } = detectionRatioWeights(cm, 'literal');
     expect(n).toBe(10);
     // class 0: TP=3, FP=1, FN=1, TN=5 → 3/10; class 1: TP=2 → 2/10; class 2: TP=2 → 2/10.
-    expect(dr.map((x) => +x.toFixed(12))).toEqual([0.3, 0.2, 0.2]);
-    expect(w.map((x) => +x.toFixed(12))).toEqual([0.7, 0.8, 0.8]);
+    expect(round(dr)).toEqual([0.3, 0.2, 0.2]);
+    expect(round(w)).toEqual([0.7, 0.8, 0.8]);
+  });
+
+  it('precision (default reading): W = (TP + α)/(TP + FP + 2α); recall: W = (TP + α)/(TP + FN + 2α)', () => {
+    // Column sums (predicted): 4, 3, 3; row sums (true): 4, 4, 2.
+    // α = 0: precision 3/4, 2/3, 2/3; recall 3/4, 2/4, 2/2.
+    expect(round(detectionRatioWeights(cm, 'precision', 0).w)).toEqual(round([3 / 4, 2 / 3, 2 / 3]));
+    expect(round(detectionRatioWeights(cm, 'recall', 0).w)).toEqual(round([3 / 4, 1 / 2, 1]));
+    // α = 1: (3+1)/(4+2), (2+1)/(3+2), (2+1)/(3+2); recall (3+1)/(4+2), (2+1)/(4+2), (2+1)/(2+2).
+    expect(round(detectionRatioWeights(cm, 'precision', 1).w)).toEqual(round([4 / 6, 3 / 5, 3 / 5]));
+    expect(round(detectionRatioWeights(cm, 'recall', 1).w)).toEqual(round([4 / 6, 3 / 6, 3 / 4]));
+    // The literal DR is reported whatever the reading.
+    expect(round(detectionRatioWeights(cm, 'precision').dr)).toEqual([0.3, 0.2, 0.2]);
+  });
+
+  it('the literal reading down-weights the classes a model gets right; precision up-weights them', () => {
+    // Model A is perfect on class 0 and always wrong on class 1 (predicts 0 or 2 for it).
+    const a = [
+      [5, 0, 0],
+      [3, 0, 2],
+      [0, 0, 5],
+    ];
+    const lit = detectionRatioWeights(a, 'literal').w;
+    expect(lit[0]).toBeLessThan(lit[1]); // 1 − 5/15 < 1 − 0/15
+    const prec = detectionRatioWeights(a, 'precision', 1).w;
+    // class 0: (5+1)/(8+2) = 0.6; class 1: never predicted → (0+1)/(0+2) = 0.5; class 2: (5+1)/(7+2) = 2/3.
+    expect(round(prec)).toEqual(round([0.6, 0.5, 2 / 3]));
+    // An empty confusion matrix is neutral: literal 1, precision/recall the prior 1/2.
+    const empty = [
+      [0, 0],
+      [0, 0],
+    ];
+    expect(detectionRatioWeights(empty, 'literal').w).toEqual([1, 1]);
+    expect(detectionRatioWeights(empty, 'recall', 1).w).toEqual([0.5, 0.5]);
+    expect(detectionRatioWeights(empty, 'precision', 0).w).toEqual([0.5, 0.5]);
+    expect(() => detectionRatioWeights(a, 'f1' as never)).toThrow(/weighting "f1"; expected one of literal, precision, recall/);
   });
 
   it('confusion matrix counts rows = true, columns = predicted', () => {
@@ -60,9 +97,15 @@ describe('detection ratio by hand', () => {
 describe('late_dr model', () => {
   const dims = { audio: 4, face: 3 };
   const T = 5;
-  for (const combine of ['max', 'sum'] as const) {
-    it(`fitFusion sets W = 1 − DR from each modality's validation predictions, and forward applies S = W·P with combine=${combine}`, () => {
-      const model = createPerceptionModel({ name: 'late_dr', hidden: 6, combine }, dims, 3, new Rng(11)) as LateFusion;
+  const cases = [
+    { combine: 'max', weighting: 'literal' },
+    { combine: 'sum', weighting: 'literal' },
+    { combine: 'max', weighting: undefined }, // the default: precision, α = 1
+    { combine: 'sum', weighting: 'recall' },
+  ] as const;
+  for (const { combine, weighting } of cases) {
+    it(`fitFusion sets W (${weighting ?? 'default = precision'}) from each modality's validation predictions, and forward applies S = W·P with combine=${combine}`, () => {
+      const model = createPerceptionModel({ name: 'late_dr', hidden: 6, combine, ...(weighting ? { weighting } : {}) }, dims, 3, new Rng(11)) as LateFusion;
       const items = synthItems({ n: 30, T, dims, signal: { audio: 1 }, pMissing: 0.25, seed: 5 });
       const val = makeBatch(items, ['audio', 'face'], dims, T);
       // Per-modality probabilities from the untrained model (any predictions will do for the check).
@@ -71,17 +114,23 @@ describe('late_dr model', () => {
       tf.dispose(out as any);
       const pres = val.presence.arraySync() as number[][];
       const y = Array.from(val.y.dataSync());
-      // Hand-rolled TP/N per modality and class over the samples where the modality is present.
+      // Hand-rolled counts per modality and class over the samples where the modality is present.
       const expectW = Pm.map((P, m) => {
         const tp = [0, 0, 0];
+        const predicted = [0, 0, 0];
+        const actual = [0, 0, 0];
         let n = 0;
         P.forEach((p, b) => {
           if (!pres[b][m]) return;
           n++;
           const pred = p.indexOf(Math.max(...p));
+          predicted[pred]++;
+          actual[y[b]]++;
           if (pred === y[b]) tp[pred]++;
         });
-        return tp.map((t) => 1 - t / n);
+        if (weighting === 'literal') return tp.map((t) => 1 - t / n);
+        const den = weighting === 'recall' ? actual : predicted;
+        return tp.map((t, c) => (t + 1) / (den[c] + 2));
       });
       const report = model.fitFusion(val);
       const W = model.getWeights().find((w) => w.name === 'fusion_w')!;

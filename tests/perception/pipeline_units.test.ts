@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { makeSet } from '../../src/perception/fusion/batch.js';
-import { applyNorm, fitNorm, HashedTokenEmbedding, parsePerceptionSection, poolSteps, testMetrics } from '../../src/perception/pipeline.js';
+import { applyNorm, fitNorm, HashedTokenEmbedding, normalizeItem, parsePerceptionSection, poolSteps, splitSets, testMetrics, type PreparedData } from '../../src/perception/pipeline.js';
 
 describe('poolSteps', () => {
   it('mean-pools frames into equal time bins (hand-computed)', () => {
@@ -38,6 +38,48 @@ describe('fitNorm / applyNorm', () => {
     expect(Array.from(set.x.audio!).map((v) => +v.toFixed(5))).toEqual([-2 / s, 0, 0, 2 / s, 0, 0].map((v) => +v.toFixed(5)));
     // Sample a has no face: its face rows stay zero; b's face frame becomes 0 after centring.
     expect(Array.from(set.x.face!)).toEqual(new Array(12).fill(0));
+  });
+});
+
+describe('normalizeItem / splitSets', () => {
+  it('standardises one item with the training statistics (hand-computed), the batch-1 path of the pipeline job', () => {
+    const norm = { mean: { audio: [3, 10] }, std: { audio: [Math.sqrt(8 / 3), 1] } };
+    const item = { id: 'b', classIndex: 1, arousal: 0, valence: 0, features: { audio: { values: Float32Array.of(5, 10, 1, 12), dim: 2, T: 2 } } };
+    const z = normalizeItem(item, norm);
+    const s = Math.sqrt(8 / 3);
+    expect(Array.from(z.features.audio!.values).map((v) => +v.toFixed(5))).toEqual([2 / s, 0, -2 / s, 2].map((v) => +v.toFixed(5)));
+    // The input is not modified; a modality without statistics is dropped.
+    expect(Array.from(item.features.audio.values)).toEqual([5, 10, 1, 12]);
+    const withFace = { ...item, features: { ...item.features, face: { values: Float32Array.of(1), dim: 1, T: 1 } } };
+    expect(Object.keys(normalizeItem(withFace, norm).features)).toEqual(['audio']);
+    expect(() => normalizeItem({ ...item, features: { audio: { values: Float32Array.of(1, 2, 3), dim: 3, T: 1 } } }, norm)).toThrow(/features\.audio\.dim 3; the normalisation statistics have 2 columns/);
+  });
+
+  it('fits the statistics on the training side only and counts items without any modality when dropEmpty', () => {
+    const item = (id: string, v: number[] | null) => ({ id, classIndex: 0, arousal: 0, valence: 0, features: v ? { audio: { values: Float32Array.from(v), dim: 1, T: v.length } } : {} });
+    const data: PreparedData = {
+      classes: ['a', 'b'],
+      modalities: ['audio'],
+      dims: { audio: 1 },
+      T: 2,
+      // train: 0 (frames 1, 3), 1 (5), 2 (empty); val: 3 (100); test: 4 (empty), 5 (3).
+      items: [item('0', [1, 3]), item('1', [5]), item('2', null), item('3', [100]), item('4', null), item('5', [3])],
+      stats: {} as PreparedData['stats'],
+    };
+    const split = { train: [0, 1, 2], val: [3], test: [4, 5] };
+    const kept = splitSets(data, split, { normalize: true });
+    // Empty items stay in (fully masked) by default; statistics over valid frames 1, 3, 5 only.
+    expect(kept.train.n).toBe(3);
+    expect(kept.norm.mean.audio![0]).toBeCloseTo(3, 6);
+    expect(kept.val.x.audio![0]).toBeCloseTo(97 / Math.sqrt(8 / 3), 4);
+    const warned: string[] = [];
+    const log = { warn: (m: string) => warned.push(m) } as unknown as Parameters<typeof splitSets>[2]['log'];
+    const dropped = splitSets(data, split, { normalize: true, dropEmpty: true, log });
+    expect(dropped.skipped).toEqual({ train: 1, val: 0, test: 1 });
+    expect(dropped.indices).toEqual({ train: [0, 1], val: [3], test: [5] });
+    expect(dropped.test.ids).toEqual(['5']);
+    expect(warned.join('\n')).toMatch(/1 train sample\(s\) have none of \[audio\]/);
+    expect(() => splitSets(data, { train: [0], val: [9], test: [5] }, { normalize: false })).toThrow(/split\.val: index 9; expected one in \[0, 6\)/);
   });
 });
 

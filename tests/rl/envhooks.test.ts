@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { Rng } from '../../src/core/rng.js';
 import { createDataset, holdoutSplit, type Sample } from '../../src/data/index.js';
 import { trainedPerceptionHooks } from '../../src/experiments/jobs/pipeline_rl.js';
-import { parsePrep, prepareSplits, type PreparedSplits } from '../../src/experiments/jobs/pipeline_perception.js';
+import { HashedTokenEmbedding, normalizeItem, parsePerceptionSection, prepareFeatures, prepareSample, splitSets, type PreparedData, type SplitSets } from '../../src/perception/pipeline.js';
 import { detectCrisis } from '../../src/generation/safety/crisis.js';
 import type { FusionModel } from '../../src/perception/fusion/types.js';
 import { createPerceptionModel, parsePerceptionTrainConfig } from '../../src/perception/model.js';
@@ -105,20 +105,38 @@ describe('SynAffectEmitter', () => {
 });
 
 describe('trained perception in the intervention env', () => {
-  let sets: PreparedSplits;
+  let data: PreparedData;
+  let sets: SplitSets;
   let model: FusionModel;
   let classes: string[];
-  const prep = parsePrep({ align: { method: 'dtw', reference: { grid: 8 } } }, [...MODALITIES]);
-  const hooks = () => trainedPerceptionHooks({ dataset: DATASET, model, classes, prep, sets, choice: 'nearest', seed: 1 });
+  const perc = parsePerceptionSection({ modalities: [...MODALITIES], steps: 8, align: { method: 'dtw' }, cache: { enabled: false }, alignScoreSamples: 0 });
+  perc.features.text.enabled = false;
+  const embed = new HashedTokenEmbedding(perc.text.dim, perc.text.seed);
+  const hooks = () =>
+    trainedPerceptionHooks({
+      dataset: DATASET,
+      model,
+      classes,
+      featurize: (s) => {
+        const it = prepareSample(s, perc, data.modalities, { embed });
+        return it ? normalizeItem(it, sets.norm) : null;
+      },
+      modalities: data.modalities,
+      dims: data.dims,
+      T: data.T,
+      choice: 'nearest',
+      seed: 1,
+    });
 
   beforeAll(async () => {
     await initBackend('wasm');
     const ds = createDataset(DATASET, { rng: new Rng('ds'), log: silentLogger });
     classes = ds.info.classes;
     const split = holdoutSplit(ds, new Rng('split'), { testShare: 0.15, valShare: 0.15 });
-    sets = prepareSplits(ds, split, prep, { log: silentLogger });
+    data = prepareFeatures(ds, perc, { cwd: process.cwd(), log: silentLogger });
+    sets = splitSets(data, split, { normalize: true, dropEmpty: true, log: silentLogger });
     const cfg = parsePerceptionTrainConfig({ maxEpochs: 3, batchSize: 16, patience: 0, dropout: 0, optimizer: { lr: 0.01 } });
-    model = createPerceptionModel({ name: 'early', hidden: 16 }, sets.dims, classes.length, new Rng('model'), cfg);
+    model = createPerceptionModel({ name: 'early', hidden: 16 }, data.dims, classes.length, new Rng('model'), cfg);
     await trainPerception({ train: sets.train, val: sets.val, model, cfg, rng: new Rng('train') });
     return () => model.dispose();
   }, 120_000);
@@ -206,7 +224,7 @@ describe('rl.intervention.perception', () => {
 
   it('the pipeline glue refuses a model not trained on SynAffect', () => {
     expect(() =>
-      trainedPerceptionHooks({ dataset: { name: 'iemocap' }, model: {} as FusionModel, classes: [], prep: parsePrep({}, ['audio']), sets: {} as PreparedSplits, choice: 'nearest', seed: 0 }),
+      trainedPerceptionHooks({ dataset: { name: 'iemocap' }, model: {} as FusionModel, classes: [], featurize: () => null, modalities: ['audio'], dims: {}, T: 8, choice: 'nearest', seed: 0 }),
     ).toThrow(/dataset\.name="iemocap"/);
   });
 });

@@ -4,6 +4,7 @@ import { tf } from '../../core/backend.js';
 import { ConfigError, DataError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { createDataset } from '../../data/registry.js';
+import { MODALITIES } from '../../data/types.js';
 import { holdoutSplit } from '../../data/splits.js';
 import { confusionMatrix, rocOvr, rtSummary, trainingStability } from '../../eval/metrics.js';
 import { AuditLog, verifyAudit } from '../../generation/audit.js';
@@ -19,13 +20,13 @@ import type { Controls, CorpusEntry, Intervention } from '../../generation/types
 import { disposeBatch, makeBatch, toBatch, type PerceptionSet } from '../../perception/fusion/batch.js';
 import { createPerceptionModel, parsePerceptionTrainConfig, predictEmotion, saveModel, zodMessage } from '../../perception/model.js';
 import { evaluate as evaluatePerception, trainPerception } from '../../perception/train.js';
+import { HashedTokenEmbedding, normalizeItem, parsePerceptionSection, prepareFeatures, prepareSample, splitSets } from '../../perception/pipeline.js';
 import type { EmotionVector } from '../../perception/types.js';
 import { reasoningSectionSchema } from '../../reasoning/config.js';
 import { ReasoningModel, type HistoryTurn } from '../../reasoning/model.js';
 import type { Intent } from '../../reasoning/types.js';
 import { parseRlSection } from '../../rl/config.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
-import { alignSample, parsePrep, prepareSplits, standardize, type PreparedSplits } from './pipeline_perception.js';
 import { TrainedGeneratorHook, runPpoStage, trainedPerceptionHooks, type PpoStageResult } from './pipeline_rl.js';
 import { surrogateFor, type SurrogateChoice } from '../../rl/surrogate.js';
 import { pipelineSectionSchema } from './schemas.js';
@@ -81,7 +82,10 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   const semCfg = parseSection(semSectionSchema, cfg.sem ?? {}, 'sem');
   const reasonCfg = parseSection(reasoningSectionSchema, cfg.reasoning ?? {}, 'reasoning');
   const rlSection = parseRlSection(cfg.rl);
-  const prep = parsePrep(cfg.perception, P.modalities);
+  // The perception stage is the perception pipeline's (src/perception/pipeline.ts) with the
+  // modalities this job names; extractors of the modalities left out never run.
+  const percCfg = parsePerceptionSection({ ...(cfg.perception ?? {}), modalities: P.modalities });
+  for (const m of MODALITIES) if (!P.modalities.includes(m)) percCfg.features[m].enabled = false;
   const log = ctx.log;
   const tStart = performance.now();
   const stageS: Record<string, number> = {};
@@ -101,13 +105,15 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   const classes = dataset.info.classes;
   const split = holdoutSplit(dataset, ctx.rng.fork('split'), { testShare: P.test_share, valShare: P.val_share });
   log.info(`dataset ${dataset.info.name}: ${dataset.size} samples, classes [${classes}], split ${split.train.length}/${split.val.length}/${split.test.length}`);
-  const sets: PreparedSplits = prepareSplits(dataset, split, prep, { log, progress: ctx.progress, signal: ctx.signal });
+  const data = prepareFeatures(dataset, percCfg, { cwd: process.cwd(), log, progress: ctx.progress, signal: ctx.signal });
+  if (ctx.signal.aborted) throw new DataError('perception: interrupted during feature extraction');
+  const sets = splitSets(data, split, { normalize: percCfg.normalize, dropEmpty: true, log });
   stageS.features = ms(t0) / 1000;
   mark('features');
-  log.info(`features+align: T=${sets.T}, dims ${JSON.stringify(sets.dims)} (${stageS.features.toFixed(1)} s)`);
+  log.info(`features+align: T=${data.T}, dims ${JSON.stringify(data.dims)} (${stageS.features.toFixed(1)} s)`);
 
   t0 = performance.now();
-  const model = createPerceptionModel(cfg.fusion, sets.dims, classes.length, ctx.rng.fork('perception'), trainCfg);
+  const model = createPerceptionModel(cfg.fusion, data.dims, classes.length, ctx.rng.fork('perception'), trainCfg);
   let reasoning: ReasoningModel | undefined;
   let generator: Generator | undefined;
   try {
@@ -135,7 +141,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     else notes.push(`TS not computed: ${curve.length} epoch(s) < pipeline.ts_window=${P.ts_window}`);
     stageS.perception_train = ms(t0) / 1000;
     mark('perception_train');
-    saveModel(join(ctx.runDir, 'perception', 'model.json'), model, cfg.fusion, sets.dims, classes, { standardizer: 'train-split z-score', T: sets.T });
+    saveModel(join(ctx.runDir, 'perception', 'model.json'), model, cfg.fusion, data.dims, classes, { norm: sets.norm, perception: cfg.perception, dataset: dataset.info.name, steps: data.T });
     log.info(`perception test: ACC=${test.ACC.toFixed(4)} UA=${test.UA.toFixed(4)} F1w=${test.F1w.toFixed(4)} SIM=${test.SIM.toFixed(4)} TS=${TS.toFixed(4)} (${trained.history.length} epochs, ${stageS.perception_train.toFixed(1)} s)`);
 
     // ---- 2. Reasoning + generation -----------------------------------------
@@ -184,7 +190,21 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       if (surrogate) notes.push(surrogate.note);
       const real =
         rlSection.intervention.perception === 'trained'
-          ? trainedPerceptionHooks({ dataset: cfg.dataset, model, classes, prep, sets, choice: rlSection.intervention.emitter_choice, seed: ctx.rng.fork('rl-emitter').int32(), log })
+          ? trainedPerceptionHooks({
+              dataset: cfg.dataset,
+              model,
+              classes,
+              featurize: (s) => {
+                const it = prepareSample(s, percCfg, data.modalities, { embed: new HashedTokenEmbedding(percCfg.text.dim, percCfg.text.seed), log });
+                return it ? normalizeItem(it, sets.norm) : null;
+              },
+              modalities: data.modalities,
+              dims: data.dims,
+              T: data.T,
+              choice: rlSection.intervention.emitter_choice,
+              seed: ctx.rng.fork('rl-emitter').int32(),
+              log,
+            })
           : undefined;
       ppoRes = runPpoStage(rlSection, ctx.rng.fork('rl'), {
         full: rlSection.generator === 'full' ? fullHook : undefined,
@@ -215,7 +235,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     const auditPath = join(ctx.runDir, 'audit.jsonl');
     const audit = AuditLog.open(auditPath, { modelVersion: `perception:${model.name}+generator:${generator.version}`, log });
     const rtRng = ctx.rng.fork('rt-decode');
-    const testIdx = sets.testIndices;
+    const testIdx = sets.indices.test;
     if (testIdx.length === 0) throw new DataError('RT: the test split has no usable sample');
     const timings: { total: number; perception: number; reasoning: number; generation: number }[] = [];
     const samples: Record<string, unknown>[] = [];
@@ -224,21 +244,22 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     let skippedRt = 0;
     const nTotal = P.rt.warmup + P.rt.utterances;
     const bar = ctx.progress('RT + audit', nTotal);
-    const T = sets.T;
-    const mods = sets.train.modalities;
+    const T = data.T;
+    const mods = data.modalities;
+    const embed = new HashedTokenEmbedding(percCfg.text.dim, percCfg.text.seed);
     for (let k = 0; k < nTotal; k++) {
       if (ctx.signal.aborted) break;
       const sample = dataset.get(testIdx[k % testIdx.length]);
       // Perception: raw signals → features → alignment → normalisation → one forward pass (batch 1).
       const ta = performance.now();
-      const item = alignSample(sample, prep);
+      const item = prepareSample(sample, percCfg, mods, { embed, log });
       if (!item) {
         skippedRt++;
         bar.tick(1);
         continue;
       }
-      const z = standardize(item, sets.standardizer);
-      const batch = makeBatch([z], mods, sets.dims, Math.max(T, ...Object.values(z.features).map((f) => f!.T)));
+      const z = normalizeItem(item, sets.norm);
+      const batch = makeBatch([z], mods, data.dims, T);
       const ev = predictEmotion(model, batch, classes)[0];
       disposeBatch(batch);
       const tb = performance.now();
@@ -334,7 +355,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
           macroAuc: roc.macroAuc,
           notes: roc.notes,
         },
-        perception: { history: trained.history, bestEpoch: trained.bestEpoch, stopReason: trained.stopReason, T: sets.T, dims: sets.dims, skipped: sets.skipped, featureStats: sets.stats, fusionFit: trained.fusionFit ?? null },
+        perception: { history: trained.history, bestEpoch: trained.bestEpoch, stopReason: trained.stopReason, T: data.T, dims: data.dims, skipped: sets.skipped, prep: data.stats, fusionFit: trained.fusionFit ?? null },
         sem_encoder: { name: sem.encoder.name, hash: sem.encoder.hash, std: sem.std, n: sem.n },
         generator: { history: gtrain.history, counts: gtrain.counts, version: generator.version, vocab: tokenizer.vocabSize, corpusEntries: entries.length },
         rt: { backend: ctx.backend, batch: 1, warmup: P.rt.warmup, total: rt, ...stageRt },

@@ -17,7 +17,9 @@ import { DEFAULT_CLASSES, type Generated, type GenerationHook } from '../../rl/u
 import { SynAffectEmitter } from '../../rl/users/synaffect_emitter.js';
 import { TrainedPerception } from '../../rl/users/trained_perception.js';
 import type { FusionModel } from '../../perception/fusion/types.js';
-import { alignSample, standardize, type PerceptionPrep, type PreparedSplits } from './pipeline_perception.js';
+import type { PerceptionItem } from '../../perception/fusion/batch.js';
+import type { ModalityDims } from '../../perception/fusion/types.js';
+import type { Sample, ModalityName } from '../../data/types.js';
 
 /** Sums each reward term over the generated turns of all envs since the last `drain()`. */
 export class RewardTap {
@@ -101,8 +103,11 @@ export function trainedPerceptionHooks(args: {
   dataset: Record<string, unknown>;
   model: FusionModel;
   classes: readonly string[];
-  prep: PerceptionPrep;
-  sets: Pick<PreparedSplits, 'standardizer' | 'dims' | 'T' | 'train'>;
+  /** The sample → model-input path the model was trained with (features, alignment, train-split normalisation). */
+  featurize: (sample: Sample) => PerceptionItem | null;
+  modalities: readonly ModalityName[];
+  dims: ModalityDims;
+  T: number;
   choice: 'nearest' | 'posterior';
   seed: number;
   log?: Logger;
@@ -110,19 +115,15 @@ export function trainedPerceptionHooks(args: {
   if (args.dataset.name !== 'synaffect') {
     throw new ConfigError(`rl.intervention.perception=trained: dataset.name=${show(args.dataset.name)}; the env renders users with SynAffect, so the model must be trained on dataset=synaffect (or set rl.intervention.perception=prototype)`);
   }
-  const { prep, sets } = args;
   return {
     emitter: new SynAffectEmitter({ dataset: args.dataset, choice: args.choice, seed: args.seed }),
     perception: new TrainedPerception({
       model: args.model,
       modelClasses: args.classes,
-      featurize: (s) => {
-        const it = alignSample(s, prep);
-        return it ? standardize(it, sets.standardizer) : null;
-      },
-      modalities: sets.train.modalities,
-      dims: sets.dims,
-      T: sets.T,
+      featurize: args.featurize,
+      modalities: args.modalities,
+      dims: args.dims,
+      T: args.T,
       log: args.log,
     }),
   };

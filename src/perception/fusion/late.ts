@@ -4,7 +4,7 @@ import type { Rng } from '../../core/rng.js';
 import { CELL_KINDS, createRecurrent, PLAIN_RECURRENCE_MAX_BATCH, type CellKind, type Recurrent } from '../layers/recurrent.js';
 import { Adam } from '../optim.js';
 import { commonFields, FusionBase, Heads } from './common.js';
-import { confusionMatrix, detectionRatioWeights, type Combine } from './detection_ratio.js';
+import { confusionMatrix, DR_WEIGHTINGS, detectionRatioWeights, type Combine, type DrWeighting } from './detection_ratio.js';
 import type { FusionFactory, FusionFitReport, FusionOutput, ModalityDims, PartOutput, PerceptionBatch } from './types.js';
 
 export type LateMode = 'mean' | 'dr' | 'learned';
@@ -17,6 +17,10 @@ export interface LateConfig {
   dropout?: number;
   /** late_dr: eq. 4's max over models, or the sum reading. */
   combine?: Combine;
+  /** late_dr: how W is read from the validation confusion (see detection_ratio.ts). */
+  weighting?: DrWeighting;
+  /** late_dr: pseudo-counts α of the precision/recall readings. */
+  smoothing?: number;
   /** late_learned: one weight per modality, or per (modality, class). */
   granularity?: 'modality' | 'class';
   /** late_learned: `logprob` = softmax(Σ_m w_m·log P_m) (weighted product of experts); `prob` = Σ_m α_m·P_m, α = softmax(w). */
@@ -34,8 +38,9 @@ const MODE: Record<LateConfig['name'], LateMode> = { late_mean: 'mean', late_dr:
  * output; a sample counts for a part only when that modality is present),
  * then their class probabilities combined over the present modalities:
  *  - late_mean: their mean;
- *  - late_dr: detection-ratio weights W[m][c] = 1 − DR fitted on the
- *    validation split (paper 000 eq. 1–4), scores combined by max or sum;
+ *  - late_dr: detection-ratio weights W[m][c] fitted on the validation
+ *    split (paper 000 eq. 1–4; `weighting`: per-class precision by default,
+ *    eq. 2's literal W = 1 − TP/N as an option), scores combined by max or sum;
  *  - late_learned: weights (per modality or per modality and class) fitted
  *    by Adam on validation NLL, pooling either log-probabilities
  *    (softmax(Σ w·log P), a weighted product of experts, default: evidence
@@ -158,8 +163,8 @@ export class LateFusion extends FusionBase {
           yt.push(y[b]);
           yp.push(argmax(row[j]));
         });
-        const { w, n } = detectionRatioWeights(confusionMatrix(yt, yp, this.nClasses));
-        if (n === 0) notes.push(`${m}: present in no validation sample; its weights stay 1`);
+        const { w, n } = detectionRatioWeights(confusionMatrix(yt, yp, this.nClasses), this.cfg.weighting ?? 'precision', this.cfg.smoothing ?? 1);
+        if (n === 0) notes.push(`${m}: present in no validation sample; its weights are neutral (${w[0]})`);
         W.push(w);
         weights[m] = w;
       });
@@ -219,8 +224,12 @@ function lateFactory(name: LateConfig['name'], extra: z.ZodRawShape, description
 export const lateMean = lateFactory('late_mean', {}, 'late fusion: per-modality models, mean of class probabilities');
 export const lateDr = lateFactory(
   'late_dr',
-  { combine: z.enum(['max', 'sum']).default('max') },
-  'paper 000: per-modality models, detection-ratio weights (W = 1 − DR) fitted on validation, max (eq. 4) or sum of scores',
+  {
+    combine: z.enum(['max', 'sum']).default('max'),
+    weighting: z.enum(DR_WEIGHTINGS as [DrWeighting, ...DrWeighting[]]).default('precision'),
+    smoothing: z.number().nonnegative().default(1),
+  },
+  'paper 000: per-modality models, detection-ratio weights (per-class validation precision; `weighting: literal` = 1 − TP/N) fitted on validation, max (eq. 4) or sum of scores',
 );
 export const lateLearned = lateFactory(
   'late_learned',
