@@ -65,8 +65,9 @@ export function trainEmotionCritic(
   const N = seqs.length;
   const X = tf.tensor2d(tokenHistograms(seqs, vocabSize, skip), [N, vocabSize]);
   const Y = tf.tensor2d(targets.map((t) => [...t]), [N, C]);
-  const A = tf.variable(tf.zeros([vocabSize, C]), true);
-  const b = tf.variable(tf.zeros([C]), true);
+  // tidy: the zeros a variable is made from would otherwise stay alive beside it.
+  const A = tf.tidy(() => tf.variable(tf.zeros([vocabSize, C]), true));
+  const b = tf.tidy(() => tf.variable(tf.zeros([C]), true));
   const opt = tf.train.adam(cfg.lr);
   for (let s = 0; s < cfg.steps; s++) {
     opt.minimize(() => {

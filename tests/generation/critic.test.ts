@@ -104,7 +104,9 @@ describe('trainEmotionCritic', () => {
     const seqs = [[1, 4, 8, 2], [1, 5, 4, 2], [1, 8, 5, 2], [1, 6, 8, 2], [1, 7, 6, 2], [1, 8, 7, 2]];
     const targets = [[1, 0], [1, 0], [1, 0], [0, 1], [0, 1], [0, 1]];
     const cfg = { steps: 200, lr: 0.1, l2: 1e-4 };
+    const before = tf.memory().numTensors;
     const c = trainEmotionCritic(seqs, targets, 9, [0, 1, 2], cfg);
+    expect(tf.memory().numTensors).toBe(before); // the critic is plain data; no tensor outlives the fit
     expect(c.trainAccuracy).toBe(1);
     expect(criticScore(c, [4], [0, 1, 2])[0]).toBeGreaterThan(0.8);
     expect(criticScore(c, [7], [0, 1, 2])[1]).toBeGreaterThan(0.8);
