@@ -265,6 +265,8 @@ export async function trainPerception(opts: TrainOptions): Promise<TrainResult> 
         sizes.push(idx.length);
         disposeBatch(batch);
         bar?.tick(1);
+        // Yield to the event loop so SIGINT/SIGTERM can set the abort signal mid-epoch (a sync loop never sees it).
+        if (b % 8 === 7) await new Promise((r) => setImmediate(r));
       }
       bar?.stop();
       if (opts.signal?.aborted) {
