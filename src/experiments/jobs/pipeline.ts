@@ -90,7 +90,9 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   const tStart = performance.now();
   const stageS: Record<string, number> = {};
   const stageCpuS: Record<string, number> = {};
-  let c0 = cpuS();
+  // The process may have run other jobs before (basic launcher, local workers): count this job's CPU only.
+  const cpuStart = cpuS();
+  let c0 = cpuStart;
   const mark = (stage: string) => {
     const c = cpuS();
     stageCpuS[stage] = c - c0;
@@ -320,7 +322,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
       RT_generation_p50: stageRt.generation.p50,
       audit_records: verification.records,
       wall_s: ms(tStart) / 1000,
-      cpu_s: cpuS(),
+      cpu_s: cpuS() - cpuStart,
     };
     const check = surrogate?.calibration?.check;
     if (check) for (const [k, v] of Object.entries(check.tau)) metrics[`surrogate_tau_${k}`] = v.mean;
