@@ -4,17 +4,16 @@ import { DataError } from '../../core/errors.js';
 import { Rng } from '../../core/rng.js';
 import { cosine } from '../../core/vector.js';
 import { parseSection } from '../../data/section.js';
-import { parseGeneratorConfig, type GeneratorConfig } from '../../generation/config.js';
-import { EKMAN7, buildCorpus, emotionCueVector, referenceFor } from '../../generation/corpus/index.js';
+import { parseGeneratorConfig } from '../../generation/config.js';
+import { EKMAN7, buildCorpus, emotionCueVector, heldoutCells, referenceFor } from '../../generation/corpus/index.js';
 import { criticScore } from '../../generation/critic.js';
-import { entryCondition } from '../../generation/model/condition.js';
+import { entryIntent } from '../../generation/model/condition.js';
 import { Generator } from '../../generation/model/generator.js';
 import { loadSemEncoder, semScore } from '../../generation/sem/index.js';
 import { semSectionSchema } from '../../generation/sem/schema.js';
 import { trainTokenizer } from '../../generation/tokenizer.js';
 import { trainGenerator } from '../../generation/train.js';
 import type { CorpusEntry } from '../../generation/types.js';
-import type { Intent } from '../../reasoning/types.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { generatorEvalSectionSchema, type GeneratorEvalSection } from './schemas.js';
 import { jobSpecs } from './specs.js';
@@ -38,12 +37,7 @@ export function evaluationEntries(entries: readonly CorpusEntry[], split: Genera
   return { entries: train.map((e) => (val.has(core(e)) ? { ...e, split: 'heldout' as const } : e)), dropped: entries.length - train.length };
 }
 
-/** Distinct emotion × intensity × tone × strategy cells of the entries' held-out side. */
-export function heldoutCells(entries: readonly CorpusEntry[], n: number, rng: Rng): CorpusEntry[] {
-  const seen = new Map<string, CorpusEntry>();
-  for (const e of entries) if (e.split === 'heldout') seen.set(`${e.emotion}|${e.intensity}|${e.tone}|${e.strategy}`, e);
-  return rng.shuffle([...seen.values()]).slice(0, n);
-}
+export { heldoutCells };
 
 /**
  * Emotion alignment of a decoded text, independent of the generator's loss:
@@ -62,10 +56,6 @@ export function lexiconHit(text: string, emotion: string, classes: readonly stri
   return v.every((x, j) => j === i || x < v[i]);
 }
 
-function intentOf(e: CorpusEntry, cfg: GeneratorConfig, classes: string[]): Intent {
-  const c = entryCondition(e, cfg, classes);
-  return { emotion: e.emotion, emotionIndex: classes.indexOf(e.emotion), target: c.target, intensity: c.intensity, polarity: c.polarity, context: [] };
-}
 
 /**
  * Trains the conditional generator on the bundled corpus with the `generator`
@@ -114,7 +104,7 @@ export async function runGeneratorEval(ctx: RunContext): Promise<JobResult> {
     const sampled: { cell: number; text: string; ids: number[] }[] = [];
     const greedy: string[] = [];
     cells.forEach((e, i) => {
-      const intent = intentOf(e, genCfg, classes);
+      const intent = entryIntent(e, genCfg, classes);
       const controls = { tone: e.tone, temperature: dec.temperature, emotionWeight: dec.emotion_weight };
       for (let s = 0; s < G.samples; s++) {
         const out = generator.generate(intent, controls, { rng: decodeRng, replyStrategy: e.strategy, strategy: 'sample' });

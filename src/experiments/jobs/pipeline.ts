@@ -2,21 +2,20 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { tf } from '../../core/backend.js';
 import { ConfigError, DataError } from '../../core/errors.js';
-import { Rng } from '../../core/rng.js';
 import { createDataset } from '../../data/registry.js';
 import { MODALITIES } from '../../data/types.js';
 import { holdoutSplit } from '../../data/splits.js';
 import { confusionMatrix, rocOvr, rtSummary, trainingStability } from '../../eval/metrics.js';
 import { AuditLog, verifyAudit } from '../../generation/audit.js';
-import { parseGeneratorConfig, type GeneratorConfig } from '../../generation/config.js';
-import { EKMAN7, buildCorpus, referenceFor } from '../../generation/corpus/index.js';
-import { entryCondition } from '../../generation/model/condition.js';
+import { parseGeneratorConfig } from '../../generation/config.js';
+import { EKMAN7, buildCorpus, heldoutCells, referenceFor } from '../../generation/corpus/index.js';
+import { entryIntent } from '../../generation/model/condition.js';
 import { Generator } from '../../generation/model/generator.js';
 import { respondSafely } from '../../generation/safety/index.js';
 import { loadSemEncoder, semScore, semSectionSchema } from '../../generation/sem/index.js';
 import { trainTokenizer } from '../../generation/tokenizer.js';
 import { trainGenerator } from '../../generation/train.js';
-import type { Controls, CorpusEntry, Intervention } from '../../generation/types.js';
+import type { Controls, Intervention } from '../../generation/types.js';
 import { disposeBatch, makeBatch, toBatch, type PerceptionSet } from '../../perception/fusion/batch.js';
 import { createPerceptionModel, parsePerceptionTrainConfig, predictEmotion, saveModel, zodMessage } from '../../perception/model.js';
 import { evaluate as evaluatePerception, trainPerception } from '../../perception/train.js';
@@ -24,7 +23,6 @@ import { HashedTokenEmbedding, normalizeItem, parsePerceptionSection, prepareFea
 import type { EmotionVector } from '../../perception/types.js';
 import { reasoningSectionSchema } from '../../reasoning/config.js';
 import { ReasoningModel, type HistoryTurn } from '../../reasoning/model.js';
-import type { Intent } from '../../reasoning/types.js';
 import { parseRlSection } from '../../rl/config.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { TrainedGeneratorHook, runPpoStage, trainedPerceptionHooks, type PpoStageResult } from './pipeline_rl.js';
@@ -62,17 +60,6 @@ function predictSet(model: Parameters<typeof predictEmotion>[0], set: Perception
   return out;
 }
 
-/** Held-out intents: distinct emotion × intensity × tone × strategy cells of the held-out corpus split. */
-function heldoutCells(entries: readonly CorpusEntry[], n: number, rng: Rng): CorpusEntry[] {
-  const seen = new Map<string, CorpusEntry>();
-  for (const e of entries) if (e.split === 'heldout') seen.set(`${e.emotion}|${e.intensity}|${e.tone}|${e.strategy}`, e);
-  return rng.shuffle([...seen.values()]).slice(0, n);
-}
-
-function intentOfEntry(e: CorpusEntry, cfg: GeneratorConfig, classes: string[]): Intent {
-  const c = entryCondition(e, cfg, classes);
-  return { emotion: e.emotion, emotionIndex: classes.indexOf(e.emotion), target: c.target, intensity: c.intensity, polarity: c.polarity, context: [] };
-}
 
 async function runPipeline(ctx: RunContext): Promise<JobResult> {
   const cfg = ctx.config;
@@ -173,7 +160,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     const encoder = await loadSemEncoder(semCfg, { entries, tokenizer, log });
     const cells = heldoutCells(entries, P.sem_intents, ctx.rng.fork('sem-cells'));
     const semRng = ctx.rng.fork('sem-decode');
-    const genTexts = cells.map((e) => generator!.generate(intentOfEntry(e, genCfg, classes), { tone: e.tone, temperature: genCfg.decoding.temperature, emotionWeight: genCfg.decoding.emotion_weight }, { rng: semRng, replyStrategy: e.strategy }).text);
+    const genTexts = cells.map((e) => generator!.generate(entryIntent(e, genCfg, classes), { tone: e.tone, temperature: genCfg.decoding.temperature, emotionWeight: genCfg.decoding.emotion_weight }, { rng: semRng, replyStrategy: e.strategy }).text);
     const refs = cells.map((e) => referenceFor(entries, { emotion: e.emotion, intensity: e.intensity, tone: e.tone, strategy: e.strategy })[0].text);
     const sem = await semScore(encoder, genTexts, refs);
     stageS.sem = ms(t0) / 1000;

@@ -11,7 +11,7 @@ import type { Intent } from '../../reasoning/types.js';
 import type { RlSection } from '../../rl/config.js';
 import { InterventionEnv, type InterventionAction } from '../../rl/envs/intervention.js';
 import type { StepResult } from '../../rl/env.js';
-import { runInterventionExperiment, type PolicyEval, type RealPerception } from '../../rl/intervention_eval.js';
+import { runInterventionExperiment, type InterventionResult, type RealPerception } from '../../rl/intervention_eval.js';
 import type { PpoUpdateLog } from '../../rl/ppo.js';
 import { DEFAULT_CLASSES, type Generated, type GenerationHook } from '../../rl/users/hooks.js';
 import { SynAffectEmitter } from '../../rl/users/synaffect_emitter.js';
@@ -129,18 +129,8 @@ export function trainedPerceptionHooks(args: {
   };
 }
 
-export interface PpoStageResult {
-  ppo: PolicyEval;
-  random: PolicyEval;
-  fixed: PolicyEval;
-  fixedControl: Controls;
-  trainSteps: number;
-  trainS: number;
-  updates: number;
-  evalCpuMsPerStep: number;
-  trainedOn: 'prototype' | 'trained';
-  real?: NonNullable<ReturnType<typeof runInterventionExperiment>['real']>;
-}
+/** The intervention experiment's result plus the number of PPO updates the stage logged. */
+export type PpoStageResult = InterventionResult & { updates: number };
 
 /**
  * Trains PPO on the intervention env, logging each update (CleanRL's

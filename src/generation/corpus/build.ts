@@ -219,3 +219,10 @@ export function referenceFor(
   const split = opts.split ?? 'heldout';
   return split === 'any' ? [...cell] : cell.filter((e) => e.split === split);
 }
+
+/** Distinct emotion × intensity × tone × strategy cells of the entries' held-out side (held-out intents), `n` drawn with `rng`. */
+export function heldoutCells(entries: readonly CorpusEntry[], n: number, rng: Rng): CorpusEntry[] {
+  const seen = new Map<string, CorpusEntry>();
+  for (const e of entries) if (e.split === 'heldout') seen.set(`${e.emotion}|${e.intensity}|${e.tone}|${e.strategy}`, e);
+  return rng.shuffle([...seen.values()]).slice(0, n);
+}

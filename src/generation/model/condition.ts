@@ -40,3 +40,9 @@ export function entryCondition(e: CorpusEntry, cfg: GeneratorConfig, classes: re
   const polarity = classValences([e.emotion], cfg.class_valence, 'generator.class_valence')[0];
   return { target, intensity, polarity, context: new Array<number>(cfg.use_context ? cfg.context_dim : 0).fill(0) };
 }
+
+/** The intent a corpus entry stands for (its emotion, the smoothed target, intensity and polarity; no context). */
+export function entryIntent(e: CorpusEntry, cfg: GeneratorConfig, classes: readonly string[]): Intent {
+  const c = entryCondition(e, cfg, classes);
+  return { emotion: e.emotion, emotionIndex: classes.indexOf(e.emotion), target: c.target, intensity: c.intensity, polarity: c.polarity, context: [] };
+}
