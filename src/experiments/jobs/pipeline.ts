@@ -73,6 +73,8 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
   // modalities this job names; extractors of the modalities left out never run.
   const percCfg = parsePerceptionSection({ ...(cfg.perception ?? {}), modalities: P.modalities });
   for (const m of MODALITIES) if (!P.modalities.includes(m)) percCfg.features[m].enabled = false;
+  // One memoised token embedding for every batch-1 read (RT path and the RL env's trained perception).
+  const textEmbed = new HashedTokenEmbedding(percCfg.text.dim, percCfg.text.seed);
   const log = ctx.log;
   const tStart = performance.now();
   const stageS: Record<string, number> = {};
@@ -184,7 +186,7 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
               model,
               classes,
               featurize: (s) => {
-                const it = prepareSample(s, percCfg, data.modalities, { embed: new HashedTokenEmbedding(percCfg.text.dim, percCfg.text.seed), log });
+                const it = prepareSample(s, percCfg, data.modalities, { embed: textEmbed, log });
                 return it ? normalizeItem(it, sets.norm) : null;
               },
               modalities: data.modalities,
@@ -235,13 +237,12 @@ async function runPipeline(ctx: RunContext): Promise<JobResult> {
     const bar = ctx.progress('RT + audit', nTotal);
     const T = data.T;
     const mods = data.modalities;
-    const embed = new HashedTokenEmbedding(percCfg.text.dim, percCfg.text.seed);
     for (let k = 0; k < nTotal; k++) {
       if (ctx.signal.aborted) break;
       const sample = dataset.get(testIdx[k % testIdx.length]);
       // Perception: raw signals → features → alignment → normalisation → one forward pass (batch 1).
       const ta = performance.now();
-      const item = prepareSample(sample, percCfg, mods, { embed, log });
+      const item = prepareSample(sample, percCfg, mods, { embed: textEmbed, log });
       if (!item) {
         skippedRt++;
         bar.tick(1);
