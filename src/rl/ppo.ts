@@ -80,8 +80,22 @@ export interface PpoArgs {
   adam_eps: number;
   /** hidden layer widths of both the actor and the critic MLPs */
   hidden_sizes: number[];
-  /** initial value of the state-independent Gaussian log-std */
+  /** initial value of the state-independent Gaussian log-std (with use_sde: of every entry of the log-std matrix) */
   init_logstd: number;
+  /**
+   * generalised state-dependent exploration (gSDE; Raffin et al. 2022, SB3's `use_sde`): the Gaussian
+   * noise is latent·ε, ε ~ N(0, exp(log_std)²) a [last hidden, action] matrix per env, so the
+   * noise is a smooth function of the state between resamplings
+   */
+  use_sde: boolean;
+  /** resample gSDE's ε every this many rollout steps (≤ 0: once per rollout, as SB3's -1) */
+  sde_sample_freq: number;
+  /**
+   * on a truncated (time-limit) step add γ·V(final observation) to the reward, as SB3 does; CleanRL
+   * (false) treats truncation like termination, which biases V near the limit when the time left is
+   * not in the observation
+   */
+  bootstrap_truncated: boolean;
   /** wrap envs in NormalizeObservation + clip to ±obs_clip (CleanRL continuous) */
   norm_obs: boolean;
   /** wrap envs in NormalizeReward(gamma) + clip to ±reward_clip (CleanRL continuous) */
@@ -118,6 +132,9 @@ export const PPO_ARGS_HELP: Record<keyof PpoArgs, string> = {
   adam_eps: 'Adam epsilon',
   hidden_sizes: 'hidden layer widths of the actor and critic MLPs',
   init_logstd: 'initial Gaussian log-std',
+  use_sde: 'gSDE: state-dependent exploration noise latent·ε (SB3 use_sde)',
+  sde_sample_freq: "resample gSDE's noise matrix every n steps (<= 0: once per rollout)",
+  bootstrap_truncated: 'bootstrap V(final obs) on time-limit truncation (SB3) instead of cutting (CleanRL)',
   norm_obs: 'NormalizeObservation + clip',
   norm_reward: 'NormalizeReward + clip',
   clip_action: 'ClipAction wrapper',
@@ -148,6 +165,9 @@ export const PPO_DISCRETE_DEFAULTS: PpoArgs = {
   adam_eps: 1e-5,
   hidden_sizes: [64, 64],
   init_logstd: 0,
+  use_sde: false,
+  sde_sample_freq: -1,
+  bootstrap_truncated: false,
   norm_obs: false,
   norm_reward: false,
   clip_action: false,
@@ -319,10 +339,18 @@ export interface ActResult {
   values: Float64Array;
 }
 
+/** gSDE's variance floor (SB3's StateDependentNoiseDistribution epsilon). */
+const SDE_EPS = 1e-6;
+
+/** Identity whose gradient is zero (torch's `.detach()`): tfjs has no stop-gradient op. */
+const detach = tf.customGrad(((x: tf.Tensor) => ({ value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) })) as unknown as Parameters<typeof tf.customGrad>[0]);
+
 /**
  * Separate actor and critic MLPs (tanh hidden layers) over the flattened
  * observation; the actor outputs categorical logits and Gaussian means, plus a
- * state-independent log-std parameter.
+ * state-independent log-std parameter, or with `sde` a [last hidden, gaussDim]
+ * log-std matrix for gSDE: σ_j(s) = sqrt(Σ_i h_i(s)² exp(2·logstd_ij) + 1e-6),
+ * h the actor's last hidden layer (detached, SB3's default learn_features=False).
  */
 export class Agent {
   readonly blocks: Block[] = [];
@@ -333,6 +361,10 @@ export class Agent {
   readonly theta: tf.Variable;
   /** Host copy of theta for the lean forward; refreshed by syncHost(). */
   host: Float32Array;
+  /** Width of the actor's last hidden layer (gSDE's latent). */
+  readonly latentDim: number;
+  /** gSDE noise matrices ε, one [latentDim, gaussDim] per env (row-major); set by resetNoise(). */
+  private sdeNoise: Float64Array[] = [];
 
   constructor(
     readonly obsDim: number,
@@ -340,6 +372,7 @@ export class Agent {
     readonly hiddenSizes: number[],
     rng: Rng,
     initLogstd = 0,
+    readonly sde = false,
   ) {
     let offset = 0;
     const block = (name: string, shape: number[]): Block => {
@@ -360,7 +393,8 @@ export class Agent {
     };
     this.critic.push(...mlp('critic', 1));
     this.actor.push(...mlp('actor', layout.headDim));
-    this.logstd = layout.gaussDim > 0 ? block('actor_logstd', [layout.gaussDim]) : null;
+    this.latentDim = hiddenSizes[hiddenSizes.length - 1];
+    this.logstd = layout.gaussDim > 0 ? block('actor_logstd', sde ? [this.latentDim, layout.gaussDim] : [layout.gaussDim]) : null;
     this.numParams = offset;
 
     const p = new Float32Array(offset);
@@ -389,23 +423,26 @@ export class Agent {
     return this.theta.slice([b.offset], [b.size]).reshape(b.shape);
   }
 
-  private mlpForward(layers: Dense[], x: tf.Tensor2D): tf.Tensor2D {
+  /** MLP output and its last hidden layer. */
+  private mlpForward(layers: Dense[], x: tf.Tensor2D): { out: tf.Tensor2D; latent: tf.Tensor2D } {
     let h: tf.Tensor2D = x;
+    let latent: tf.Tensor2D = x;
     layers.forEach((l, i) => {
       const z = tf.add(tf.matMul(h, this.slice(l.w) as tf.Tensor2D), this.slice(l.b)) as tf.Tensor2D;
-      h = i < layers.length - 1 ? tf.tanh(z) : z;
+      if (i < layers.length - 1) latent = h = tf.tanh(z);
+      else h = z;
     });
-    return h;
+    return { out: h, latent };
   }
 
   /** V(s) for a batch, shape [B]. */
   getValue(obs: tf.Tensor2D): tf.Tensor1D {
-    return this.mlpForward(this.critic, obs).reshape([-1]) as tf.Tensor1D;
+    return this.mlpForward(this.critic, obs).out.reshape([-1]) as tf.Tensor1D;
   }
 
   /** Actor head output [B, headDim] (logits then means). */
   actorHead(obs: tf.Tensor2D): tf.Tensor2D {
-    return this.mlpForward(this.actor, obs);
+    return this.mlpForward(this.actor, obs).out;
   }
 
   /**
@@ -415,7 +452,7 @@ export class Agent {
    * some backends, a masked sum does not); `gauss` is [B, gaussDim].
    */
   evaluateActions(obs: tf.Tensor2D, catOneHot: tf.Tensor2D | null, gauss: tf.Tensor2D | null): { logprob: tf.Tensor1D; entropy: tf.Tensor1D; value: tf.Tensor1D } {
-    const head = this.actorHead(obs);
+    const { out: head, latent } = this.mlpForward(this.actor, obs);
     const B = obs.shape[0];
     const lps: tf.Tensor[] = [];
     const ents: tf.Tensor[] = [];
@@ -432,11 +469,20 @@ export class Agent {
       const G = this.layout.gaussDim;
       const mean = head.slice([0, off], [B, G]);
       const logstd = this.slice(this.logstd!);
-      const z = tf.div(tf.sub(gauss!, mean), tf.exp(logstd));
-      // log N(a; μ, σ) = -½ z² - log σ - ½ log 2π, summed over dims.
-      lps.push(tf.sub(tf.sum(tf.mul(-0.5, tf.square(z)), 1), tf.add(tf.sum(logstd), G * LOG_SQRT_2PI)));
-      // H = Σ (½ + ½ log 2π + log σ), the same for every row.
-      ents.push(tf.mul(tf.ones([B]), tf.add(tf.sum(logstd), G * (0.5 + LOG_SQRT_2PI))));
+      if (this.sde) {
+        // gSDE: per-row σ from the detached latent; log N and H as below with log σ per row.
+        const variance = tf.matMul(tf.square(detach(latent) as tf.Tensor2D), tf.exp(tf.mul(2, logstd)) as tf.Tensor2D);
+        const logSigma = tf.mul(0.5, tf.log(tf.add(variance, SDE_EPS)));
+        const z = tf.div(tf.sub(gauss!, mean), tf.exp(logSigma));
+        lps.push(tf.sub(tf.sum(tf.sub(tf.mul(-0.5, tf.square(z)), logSigma), 1), G * LOG_SQRT_2PI));
+        ents.push(tf.add(tf.sum(logSigma, 1), G * (0.5 + LOG_SQRT_2PI)));
+      } else {
+        const z = tf.div(tf.sub(gauss!, mean), tf.exp(logstd));
+        // log N(a; μ, σ) = -½ z² - log σ - ½ log 2π, summed over dims.
+        lps.push(tf.sub(tf.sum(tf.mul(-0.5, tf.square(z)), 1), tf.add(tf.sum(logstd), G * LOG_SQRT_2PI)));
+        // H = Σ (½ + ½ log 2π + log σ), the same for every row.
+        ents.push(tf.mul(tf.ones([B]), tf.add(tf.sum(logstd), G * (0.5 + LOG_SQRT_2PI))));
+      }
     }
     const logprob = (lps.length === 1 ? lps[0] : tf.addN(lps)) as tf.Tensor1D;
     const entropy = (ents.length === 1 ? ents[0] : tf.addN(ents)) as tf.Tensor1D;
@@ -445,10 +491,11 @@ export class Agent {
 
   // --- lean forward (rollouts, evaluation) -------------------------------
 
-  private hostMlp(layers: Dense[], x: Float64Array): Float64Array {
+  private hostMlp(layers: Dense[], x: Float64Array, latentOut?: { h: Float64Array }): Float64Array {
     const p = this.host;
     let h = x;
     layers.forEach((l, li) => {
+      if (latentOut && li === layers.length - 1) latentOut.h = h;
       const out = new Float64Array(l.outDim);
       const w = l.w.offset;
       for (let o = 0; o < l.outDim; o++) out[o] = p[l.b.offset + o];
@@ -474,6 +521,13 @@ export class Agent {
     return this.hostMlp(this.actor, Float64Array.from(obs));
   }
 
+  /** Draws gSDE's noise matrices for n envs: ε_ij ~ N(0, exp(logstd_ij)²) (no-op without gSDE). */
+  resetNoise(n: number, rng: Rng): void {
+    if (!this.sde || !this.logstd) return;
+    const ls = this.host.subarray(this.logstd.offset, this.logstd.offset + this.logstd.size);
+    this.sdeNoise = Array.from({ length: n }, () => Float64Array.from(ls, (l) => Math.exp(l) * rng.normal()));
+  }
+
   /**
    * Picks actions for n observations ([n, obsDim], flat) with the host
    * weights: samples from the policy (rng) or, with `deterministic`, takes the
@@ -485,9 +539,13 @@ export class Agent {
     const logprobs = new Float64Array(n);
     const values = new Float64Array(n);
     const logstd = this.logstd ? this.host.subarray(this.logstd.offset, this.logstd.offset + this.logstd.size) : null;
+    const G = layout.gaussDim;
+    const sampling = !(deterministic || !rng);
+    if (this.sde && G > 0 && sampling && this.sdeNoise.length < n) throw new RunStateError(`Agent.act: gSDE noise drawn for ${this.sdeNoise.length} envs, asked to act for ${n}; call resetNoise(n, rng) first`);
+    const lat = { h: new Float64Array(0) };
     for (let e = 0; e < n; e++) {
       const x = obs.subarray(e * obsDim, (e + 1) * obsDim);
-      const head = this.hostHead(x);
+      const head = this.hostMlp(this.actor, Float64Array.from(x), lat);
       if (withValue) values[e] = this.hostValue(x);
       let lp = 0;
       let off = 0;
@@ -510,10 +568,26 @@ export class Agent {
         off += part.n;
         ci++;
       }
-      for (let g = 0; g < layout.gaussDim; g++) {
+      for (let g = 0; g < G; g++) {
         const mean = head[off + g];
-        const ls = logstd![g];
-        const v = deterministic || !rng ? mean : mean + Math.exp(ls) * rng.normal();
+        let ls: number;
+        let v: number;
+        if (this.sde) {
+          // σ_g = sqrt(Σ_i h_i² e^{2 logstd_ig} + eps); noise_g = Σ_i h_i ε_ig.
+          const h = lat.h;
+          let variance = SDE_EPS;
+          let noise = 0;
+          const eps = sampling ? this.sdeNoise[e] : null;
+          for (let i = 0; i < h.length; i++) {
+            variance += h[i] * h[i] * Math.exp(2 * logstd![i * G + g]);
+            if (eps) noise += h[i] * eps[i * G + g];
+          }
+          ls = 0.5 * Math.log(variance);
+          v = mean + noise;
+        } else {
+          ls = logstd![g];
+          v = sampling ? mean + Math.exp(ls) * rng!.normal() : mean;
+        }
         const stored = Math.fround(v);
         actions[a + layout.catCount + g] = stored;
         const zz = (stored - mean) / Math.exp(ls);
@@ -639,7 +713,7 @@ export class Ppo {
     this.obsSpace = this.envs.singleObservationSpace;
     this.obsDim = this.obsSpace.flatDim;
     this.layout = new ActionLayout(this.envs.singleActionSpace);
-    this.agent = new Agent(this.obsDim, this.layout, this.args.hidden_sizes, this.rng, this.args.init_logstd);
+    this.agent = new Agent(this.obsDim, this.layout, this.args.hidden_sizes, this.rng, this.args.init_logstd, this.args.use_sde);
     this.optimizer = new FlatAdam(this.agent.numParams, 0.9, 0.999, this.args.adam_eps);
 
     // ALGO Logic: storage setup
@@ -684,6 +758,7 @@ export class Ppo {
     const epReturns: number[] = [];
     const epLengths: number[] = [];
     for (let step = 0; step < T; step++) {
+      if (args.use_sde && (step === 0 || (args.sde_sample_freq > 0 && step % args.sde_sample_freq === 0))) agent.resetNoise(N, this.rng);
       this.globalStep += N;
       buf.obs.set(this.nextObs, step * N * D);
       buf.dones.set(this.nextDone, step * N);
@@ -697,6 +772,12 @@ export class Ppo {
       const r = this.envs.step(envActions);
       for (let e = 0; e < N; e++) {
         buf.rewards[step * N + e] = r.rewards[e];
+        if (args.bootstrap_truncated && r.truncated[e] && !r.terminated[e]) {
+          // SB3's timeout handling: the episode was cut, not ended, so its tail is worth γ·V(s_final).
+          const fin = new Float32Array(D);
+          this.obsSpace.flattenInto(r.info.final_obs[e], fin, 0);
+          buf.rewards[step * N + e] += args.gamma * agent.hostValue(fin);
+        }
         this.nextDone[e] = r.terminated[e] || r.truncated[e] ? 1 : 0;
         const fi = r.info.final_info[e] as (Info & { episode?: EpisodeStats }) | null;
         if (fi?.episode) {
@@ -867,6 +948,7 @@ export class Ppo {
     const rng = opts.rng ?? this.rng.fork('evaluate');
     let obs = env.reset({ seed }).obs;
     const flat = new Float32Array(this.obsDim);
+    if (!deterministic) this.agent.resetNoise(1, rng);
     while (returns.length < episodes) {
       this.obsSpace.flattenInto(obs, flat, 0);
       const { actions } = this.agent.act(flat, 1, rng, deterministic, false);
@@ -877,6 +959,7 @@ export class Ppo {
         returns.push(ep.r);
         lengths.push(ep.l);
         obs = env.reset().obs;
+        if (!deterministic) this.agent.resetNoise(1, rng);
       }
     }
     return { returns, lengths };
