@@ -111,6 +111,18 @@ export const rlSectionSchema = z.strictObject({
   /** Evaluation episodes after training (deterministic policy: argmax / mean). */
   eval_episodes: z.number().int().positive().default(100),
   eval_deterministic: z.boolean().default(true),
+  /**
+   * Model selection as SB3's EvalCallback: every `every` iterations (0: off) the deterministic policy
+   * plays `episodes` selection episodes (fixed seeds, separate from the final evaluation's) and the
+   * best-scoring policy is kept; the final evaluation then scores that policy (and the last one, as
+   * final_eval_*), on fresh episodes.
+   */
+  model_selection: z
+    .strictObject({
+      every: z.number().int().min(0).default(0),
+      episodes: z.number().int().positive().default(10),
+    })
+    .prefault({}),
   /** Save a checkpoint every N iterations into <runDir>/checkpoint (0: only at the end). */
   checkpoint_every: z.number().int().min(0).default(0),
   /** Resume from <runDir>/checkpoint when it exists. */

@@ -331,6 +331,12 @@ export function layerInit(params: Float32Array, layer: Dense, rng: Rng, std = Ma
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** A frozen policy for evaluation: flat parameters and the observation normaliser's statistics (null: none). */
+export interface PolicySnapshot {
+  params: Float32Array;
+  obsRms: { mean: number[]; var: number[]; count: number } | null;
+}
+
 /** What the policy picked for a batch of observations during a rollout. */
 export interface ActResult {
   /** [n, actDim] stored action vectors. */
@@ -931,17 +937,33 @@ export class Ppo {
    * the undiscounted episode returns (raw env reward, recorded before any
    * reward normalisation).
    */
-  evaluate(episodes: number, opts: { seed?: number; deterministic?: boolean; rng?: Rng } = {}): { returns: number[]; lengths: number[] } {
+  evaluate(episodes: number, opts: { seed?: number; deterministic?: boolean; rng?: Rng; snapshot?: PolicySnapshot } = {}): { returns: number[]; lengths: number[] } {
     const deterministic = opts.deterministic ?? true;
     const evalArgs: PpoArgs = { ...this.args, norm_reward: false };
     const env = makeEnvFactory(evalArgs, this.baseEnvFactory)(0);
-    const src = this.obsNormalizer();
+    const stats = opts.snapshot ? opts.snapshot.obsRms : this.obsNormalizer()?.rms.toJSON();
     const dst = findWrapper(env, NormalizeObservation) as NormalizeObservation<unknown> | undefined;
-    if (src && dst) {
-      dst.rms.load(src.rms.toJSON());
+    if (stats && dst) {
+      dst.rms.load(stats);
       dst.updateRunningMean = false;
     }
+    const live = this.agent.host;
+    if (opts.snapshot) this.agent.host = opts.snapshot.params;
+    else this.agent.syncHost();
+    try {
+      return this.runEpisodes(env, episodes, deterministic, opts);
+    } finally {
+      this.agent.host = live;
+    }
+  }
+
+  /** The policy as it acts now: host weights and the observation statistics evaluation uses. */
+  snapshot(): PolicySnapshot {
     this.agent.syncHost();
+    return { params: Float32Array.from(this.agent.host), obsRms: this.obsNormalizer()?.rms.toJSON() ?? null };
+  }
+
+  private runEpisodes(env: Env, episodes: number, deterministic: boolean, opts: { seed?: number; rng?: Rng }): { returns: number[]; lengths: number[] } {
     const returns: number[] = [];
     const lengths: number[] = [];
     const seed = opts.seed ?? 10_000;

@@ -78,6 +78,32 @@ describe('ppo_cartpole job', () => {
   });
 });
 
+describe('model selection (rl.model_selection)', () => {
+  it('keeps the policy with the best selection return, scores it and the last one on the same fresh episodes, and survives a resume', async () => {
+    const rl = { ppo: { total_timesteps: 1536, num_envs: 2, num_steps: 128, learning_rate: 2e-3 }, eval_episodes: 4, model_selection: { every: 1, episodes: 2 } };
+    const runDir = join(tmp, 'sel');
+    const records: Record<string, unknown>[] = [];
+    const res = await ppoCartpoleJob.run(ctxFor(rl, runDir, records));
+    const scores = records.map((r) => r['eval/selection_return'] as number);
+    expect(scores).toHaveLength(6);
+    scores.forEach((x) => expect(Number.isFinite(x)).toBe(true));
+    // First iteration with the highest selection return (a later tie does not replace it).
+    const bestIdx = scores.indexOf(Math.max(...scores));
+    expect(res.metrics.selected_iteration).toBe(bestIdx + 1);
+    expect(res.metrics.selected_global_step).toBe((bestIdx + 1) * 256);
+    expect(res.metrics.selection_return).toBe(scores[bestIdx]);
+    for (const k of ['eval_return_mean', 'final_eval_return_mean']) expect(Number.isFinite(res.metrics[k]), k).toBe(true);
+    if (bestIdx === 5) expect(res.metrics.eval_return_mean).toBe(res.metrics.final_eval_return_mean);
+    expect((res.tables!.final_eval_returns as number[]).length).toBe(4);
+    const meta = JSON.parse(readFileSync(join(runDir, 'best_model', 'meta.json'), 'utf8'));
+    expect(meta.iteration).toBe(bestIdx + 1);
+    // A finished run resumed: no training, the saved selection is reused.
+    const res2 = await ppoCartpoleJob.run(ctxFor(rl, runDir, []));
+    expect(res2.metrics.selected_iteration).toBe(bestIdx + 1);
+    expect(res2.metrics.eval_return_mean).toBe(res.metrics.eval_return_mean);
+  }, 120_000);
+});
+
 describe('ppo_intervention job', () => {
   it('runs on a saved surrogate calibration and reports its held-out taus; without one it notes the closed form', async () => {
     const { ppoInterventionJob } = await import('../../src/experiments/jobs/ppo_intervention.js');
