@@ -49,6 +49,17 @@ export function lexiconAlignment(text: string, emotion: string, classes: readonl
   return cosine(emotionCueVector(text, classes), classes.map((c) => (c === emotion ? 1 : 0)));
 }
 
+/**
+ * Control for `lexiconAlignment`: the text's mean alignment with every emotion
+ * other than the intent's. A text whose emotion ignores the intent scores the
+ * same here as against its own intent; a cue-free text scores 1/√C on both.
+ */
+export function lexiconAlignmentOther(text: string, emotion: string, classes: readonly string[]): number {
+  const v = emotionCueVector(text, classes);
+  const others = classes.filter((c) => c !== emotion);
+  return others.reduce((a, c) => a + cosine(v, classes.map((k) => (k === c ? 1 : 0))), 0) / others.length;
+}
+
 /** Whether the text's strongest cue emotion is the intent emotion (ties and cue-free texts count as misses). */
 export function lexiconHit(text: string, emotion: string, classes: readonly string[]): boolean {
   const v = emotionCueVector(text, classes);
