@@ -186,6 +186,25 @@ export interface TrainGeneratorResult {
   seconds: number;
 }
 
+/**
+ * Learning rate at optimiser step `step` (0-based) of `total` under generator.lr_schedule:
+ * constant lr, or linear warm-up to lr over warmup_steps ((step+1)/warmup·lr) then cosine decay
+ * lr·(r + (1 − r)·(1 + cos(π·p))/2) with p = (step − warmup)/(total − warmup − 1) ∈ [0, 1], r = min_lr_ratio.
+ */
+export function learningRateAt(step: number, total: number, cfg: Pick<GeneratorConfig, 'lr' | 'lr_schedule' | 'warmup_steps' | 'min_lr_ratio'>): number {
+  if (cfg.lr_schedule === 'constant') return cfg.lr;
+  const w = cfg.warmup_steps;
+  if (step < w) return (cfg.lr * (step + 1)) / w;
+  const span = total - w - 1;
+  const p = span > 0 ? Math.min(1, (step - w) / span) : 1;
+  return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** tfjs's Adam reads its (protected) learningRate field on every update, so a schedule can set it between steps. */
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
 /** Trains the conditional transformer on corpus entries (Adam, global-norm clipping, shuffled minibatches). */
 export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGeneratorResult> {
   const cfg = parseGeneratorConfig(o.cfg);
@@ -220,6 +239,8 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   );
   const opt = tf.train.adam(cfg.lr);
   const vars = model.variables();
+  const totalSteps = cfg.epochs * Math.ceil(tr.examples.length / cfg.batch);
+  let step = 0;
   const history: EpochStats[] = [];
   const shuffleRng = o.rng.fork('shuffle');
   const dropRng = o.rng.fork('dropout');
@@ -237,7 +258,9 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
         break;
       }
       const batch = makeBatch(order.slice(s, s + cfg.batch).map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
-      const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct);
+      const lr = learningRateAt(step++, totalSteps, cfg);
+      setLearningRate(opt, lr);
+      const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct, lr);
       sums = sums.map((x, i) => x + parts[i]);
       nb++;
       tokens += batch.tokens;
@@ -279,7 +302,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
 }
 
 /** One optimiser step; returns [loss, ce, align] (one sync per step, not per op). */
-export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng, critic?: CriticTensors): [number, number, number] {
+export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng, critic?: CriticTensors, lr = cfg.lr): [number, number, number] {
   let parts: tf.Scalar[] = [];
   tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
@@ -297,7 +320,7 @@ export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars
     opt.applyGradients(g);
     if (cfg.weight_decay > 0) {
       // Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on matrices only; tfjs's Adam has none.
-      for (const v of vars) if (v.rank === 2) v.assign(v.mul(1 - cfg.lr * cfg.weight_decay));
+      for (const v of vars) if (v.rank === 2) v.assign(v.mul(1 - lr * cfg.weight_decay));
     }
   });
   const vals = parts.map((t) => t.dataSync()[0]);
