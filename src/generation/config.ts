@@ -95,6 +95,12 @@ export const generatorSectionSchema = z.strictObject({
   max_train_texts: z.number().int().nonnegative().default(0),
   batch: z.number().int().positive().default(32),
   /**
+   * Batches of texts of similar token length (shuffle, stable sort by length, cut into batches, shuffle the
+   * batches), as fairseq/tensor2tensor do: a batch is padded to its longest text, and random batches of the
+   * bundled corpus are ~1/3 padding. false = plain shuffled batches.
+   */
+  length_bucketing: z.boolean().default(false),
+  /**
    * Token-embedding lookup. 'onehot' = one-hot × matrix (its gradient is a matmul, so it trains on wasm without
    * the UnsortedSegmentSum kernel); 'gather' = tf.gather; 'auto' = gather when the active backend has
    * UnsortedSegmentSum (e.g. once core/wasm_bridge.ts bridges it), else onehot.

@@ -187,6 +187,18 @@ export interface TrainGeneratorResult {
 }
 
 /**
+ * One epoch's minibatches as index lists. Without bucketing: a shuffle cut into batches. With bucketing:
+ * a shuffle, stably sorted by length (ties keep the shuffled order), cut into batches, batch order shuffled.
+ */
+export function epochBatches(lengths: readonly number[], batch: number, bucketing: boolean, rng: Rng): number[][] {
+  let order = rng.shuffle(lengths.map((_, i) => i));
+  if (bucketing) order = [...order].sort((a, b) => lengths[a] - lengths[b]);
+  const out: number[][] = [];
+  for (let s = 0; s < order.length; s += batch) out.push(order.slice(s, s + batch));
+  return bucketing ? rng.shuffle(out) : out;
+}
+
+/**
  * Learning rate at optimiser step `step` (0-based) of `total` under generator.lr_schedule:
  * constant lr, or linear warm-up to lr over warmup_steps ((step+1)/warmup·lr) then cosine decay
  * lr·(r + (1 − r)·(1 + cos(π·p))/2) with p = (step − warmup)/(total − warmup − 1) ∈ [0, 1], r = min_lr_ratio.
@@ -240,6 +252,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   const opt = tf.train.adam(cfg.lr);
   const vars = model.variables();
   const totalSteps = cfg.epochs * Math.ceil(tr.examples.length / cfg.batch);
+  const lengths = tr.examples.map((e) => e.seq.length);
   let step = 0;
   const history: EpochStats[] = [];
   const shuffleRng = o.rng.fork('shuffle');
@@ -248,16 +261,16 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   let aborted = false;
   for (let epoch = 1; epoch <= cfg.epochs && !aborted; epoch++) {
     const te = performance.now();
-    const order = shuffleRng.shuffle(tr.examples.map((_, i) => i));
+    const batches = epochBatches(lengths, cfg.batch, cfg.length_bucketing, shuffleRng);
     let sums = [0, 0, 0];
     let nb = 0;
     let tokens = 0;
-    for (let s = 0; s < order.length; s += cfg.batch) {
+    for (const idx of batches) {
       if (o.signal?.aborted) {
         aborted = true;
         break;
       }
-      const batch = makeBatch(order.slice(s, s + cfg.batch).map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
+      const batch = makeBatch(idx.map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
       const lr = learningRateAt(step++, totalSteps, cfg);
       setLearningRate(opt, lr);
       const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct, lr);
