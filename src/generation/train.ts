@@ -253,6 +253,9 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   const vars = model.variables();
   const totalSteps = cfg.epochs * Math.ceil(tr.examples.length / cfg.batch);
   const lengths = tr.examples.map((e) => e.seq.length);
+  if (cfg.lr_schedule === 'cosine' && cfg.warmup_steps >= totalSteps) {
+    o.log?.warn(`generator.warmup_steps=${cfg.warmup_steps} ≥ the run's ${totalSteps} optimiser steps: the learning rate never reaches generator.lr=${cfg.lr}`);
+  }
   let step = 0;
   const history: EpochStats[] = [];
   const shuffleRng = o.rng.fork('shuffle');
