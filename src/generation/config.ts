@@ -77,6 +77,14 @@ export const generatorSectionSchema = z.strictObject({
   /** Polarity of each emotion class in [-1, 1] (overrides/extends the built-in table in reasoning/valence.ts). */
   class_valence: z.record(z.string(), z.number().min(-1).max(1)).default({}),
   lr: z.number().positive().default(2e-3),
+  /**
+   * Learning-rate schedule over the whole run: 'constant', or 'cosine' = linear warm-up over `warmup_steps`
+   * from lr/warmup_steps to lr, then cosine decay to lr·min_lr_ratio at the last step (Loshchilov & Hutter
+   * 2017, without restarts; the usual GPT recipe). A short run ends far from a minimum at a constant high lr.
+   */
+  lr_schedule: z.enum(['constant', 'cosine']).default('constant'),
+  warmup_steps: z.number().int().nonnegative().default(0),
+  min_lr_ratio: z.number().min(0).max(1).default(0.1),
   weight_decay: z.number().nonnegative().default(0),
   /** Clip gradients by global norm; 0 disables. */
   grad_clip: z.number().nonnegative().default(1),
@@ -86,6 +94,12 @@ export const generatorSectionSchema = z.strictObject({
   /** Train on at most this many train-split texts, drawn with the Rng (0 = all); the rest are counted and logged. Bounds training time on large corpora. */
   max_train_texts: z.number().int().nonnegative().default(0),
   batch: z.number().int().positive().default(32),
+  /**
+   * Batches of texts of similar token length (shuffle, stable sort by length, cut into batches, shuffle the
+   * batches), as fairseq/tensor2tensor do: a batch is padded to its longest text, and random batches of the
+   * bundled corpus are ~1/3 padding. false = plain shuffled batches.
+   */
+  length_bucketing: z.boolean().default(false),
   /**
    * Token-embedding lookup. 'onehot' = one-hot × matrix (its gradient is a matmul, so it trains on wasm without
    * the UnsortedSegmentSum kernel); 'gather' = tf.gather; 'auto' = gather when the active backend has

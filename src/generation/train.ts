@@ -186,6 +186,37 @@ export interface TrainGeneratorResult {
   seconds: number;
 }
 
+/**
+ * One epoch's minibatches as index lists. Without bucketing: a shuffle cut into batches. With bucketing:
+ * a shuffle, stably sorted by length (ties keep the shuffled order), cut into batches, batch order shuffled.
+ */
+export function epochBatches(lengths: readonly number[], batch: number, bucketing: boolean, rng: Rng): number[][] {
+  let order = rng.shuffle(lengths.map((_, i) => i));
+  if (bucketing) order = [...order].sort((a, b) => lengths[a] - lengths[b]);
+  const out: number[][] = [];
+  for (let s = 0; s < order.length; s += batch) out.push(order.slice(s, s + batch));
+  return bucketing ? rng.shuffle(out) : out;
+}
+
+/**
+ * Learning rate at optimiser step `step` (0-based) of `total` under generator.lr_schedule:
+ * constant lr, or linear warm-up to lr over warmup_steps ((step+1)/warmup·lr) then cosine decay
+ * lr·(r + (1 − r)·(1 + cos(π·p))/2) with p = (step − warmup)/(total − warmup − 1) ∈ [0, 1], r = min_lr_ratio.
+ */
+export function learningRateAt(step: number, total: number, cfg: Pick<GeneratorConfig, 'lr' | 'lr_schedule' | 'warmup_steps' | 'min_lr_ratio'>): number {
+  if (cfg.lr_schedule === 'constant') return cfg.lr;
+  const w = cfg.warmup_steps;
+  if (step < w) return (cfg.lr * (step + 1)) / w;
+  const span = total - w - 1;
+  const p = span > 0 ? Math.min(1, (step - w) / span) : 1;
+  return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + Math.cos(Math.PI * p)));
+}
+
+/** tfjs's Adam reads its (protected) learningRate field on every update, so a schedule can set it between steps. */
+function setLearningRate(opt: tf.Optimizer, lr: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = lr;
+}
+
 /** Trains the conditional transformer on corpus entries (Adam, global-norm clipping, shuffled minibatches). */
 export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGeneratorResult> {
   const cfg = parseGeneratorConfig(o.cfg);
@@ -220,6 +251,12 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   );
   const opt = tf.train.adam(cfg.lr);
   const vars = model.variables();
+  const totalSteps = cfg.epochs * Math.ceil(tr.examples.length / cfg.batch);
+  const lengths = tr.examples.map((e) => e.seq.length);
+  if (cfg.lr_schedule === 'cosine' && cfg.warmup_steps >= totalSteps) {
+    o.log?.warn(`generator.warmup_steps=${cfg.warmup_steps} ≥ the run's ${totalSteps} optimiser steps: the learning rate never reaches generator.lr=${cfg.lr}`);
+  }
+  let step = 0;
   const history: EpochStats[] = [];
   const shuffleRng = o.rng.fork('shuffle');
   const dropRng = o.rng.fork('dropout');
@@ -227,17 +264,19 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
   let aborted = false;
   for (let epoch = 1; epoch <= cfg.epochs && !aborted; epoch++) {
     const te = performance.now();
-    const order = shuffleRng.shuffle(tr.examples.map((_, i) => i));
+    const batches = epochBatches(lengths, cfg.batch, cfg.length_bucketing, shuffleRng);
     let sums = [0, 0, 0];
     let nb = 0;
     let tokens = 0;
-    for (let s = 0; s < order.length; s += cfg.batch) {
+    for (const idx of batches) {
       if (o.signal?.aborted) {
         aborted = true;
         break;
       }
-      const batch = makeBatch(order.slice(s, s + cfg.batch).map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
-      const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct);
+      const batch = makeBatch(idx.map((i) => tr.examples[i]), o.tokenizer.padId, classes.length);
+      const lr = learningRateAt(step++, totalSteps, cfg);
+      setLearningRate(opt, lr);
+      const parts = trainStep(model, opt, vars, batch, cfg, dropRng, ct, lr);
       sums = sums.map((x, i) => x + parts[i]);
       nb++;
       tokens += batch.tokens;
@@ -279,7 +318,7 @@ export async function trainGenerator(o: TrainGeneratorOptions): Promise<TrainGen
 }
 
 /** One optimiser step; returns [loss, ce, align] (one sync per step, not per op). */
-export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng, critic?: CriticTensors): [number, number, number] {
+export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars: tf.Variable[], batch: Batch, cfg: GeneratorConfig, rng: Rng, critic?: CriticTensors, lr = cfg.lr): [number, number, number] {
   let parts: tf.Scalar[] = [];
   tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
@@ -297,7 +336,7 @@ export function trainStep(model: ConditionalTransformer, opt: tf.Optimizer, vars
     opt.applyGradients(g);
     if (cfg.weight_decay > 0) {
       // Decoupled weight decay (AdamW, Loshchilov & Hutter 2019) on matrices only; tfjs's Adam has none.
-      for (const v of vars) if (v.rank === 2) v.assign(v.mul(1 - cfg.lr * cfg.weight_decay));
+      for (const v of vars) if (v.rank === 2) v.assign(v.mul(1 - lr * cfg.weight_decay));
     }
   });
   const vals = parts.map((t) => t.dataSync()[0]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { EKMAN7, buildCorpus } from '../../src/generation/corpus/index.js';
-import { evaluationEntries, heldoutCells, lexiconAlignment, lexiconHit } from '../../src/experiments/jobs/generator_eval.js';
+import { evaluationEntries, heldoutCells, lexiconAlignment, lexiconAlignmentOther, lexiconHit } from '../../src/experiments/jobs/generator_eval.js';
 
 const classes = [...EKMAN7];
 
@@ -13,6 +13,17 @@ describe('generator_eval helpers', () => {
     expect(sad).toBeGreaterThan(0.9);
     expect(lexiconHit('You sound so sad and heartbroken.', 'sad', classes)).toBe(true);
     expect(lexiconAlignment('You sound so sad and heartbroken.', 'happy', classes)).toBeLessThan(0.1);
+  });
+
+  it('lexicon alignment with the other emotions (the control), hand-derived from the cue weights', () => {
+    // 'heartbroken' and 'furious' are high-intensity cues of one emotion each (weight 1.5); smoothing 0.05 per class.
+    expect(lexiconAlignmentOther('Let us take one small step together.', 'sad', classes)).toBeCloseTo(1 / Math.sqrt(7), 6);
+    // scores: sad 1.55, the six others 0.05 → ‖·‖ = √(1.55² + 6·0.05²) = 1.554832
+    expect(lexiconAlignment('You sound heartbroken.', 'sad', classes)).toBeCloseTo(1.55 / 1.554832, 5);
+    expect(lexiconAlignmentOther('You sound heartbroken.', 'sad', classes)).toBeCloseTo(0.05 / 1.554832, 5);
+    // sad 1.55, angry 1.55, five others 0.05 → ‖·‖ = √(2·1.55² + 5·0.05²) = 2.194880; others' mean (1.55 + 5·0.05)/6
+    expect(lexiconAlignment('You sound heartbroken and furious.', 'sad', classes)).toBeCloseTo(1.55 / 2.19488, 5);
+    expect(lexiconAlignmentOther('You sound heartbroken and furious.', 'sad', classes)).toBeCloseTo(0.3 / 2.19488, 5);
   });
 
   it("split 'validation' leaves the held-out templates out and holds back whole train template cores", () => {

@@ -49,6 +49,17 @@ export function lexiconAlignment(text: string, emotion: string, classes: readonl
   return cosine(emotionCueVector(text, classes), classes.map((c) => (c === emotion ? 1 : 0)));
 }
 
+/**
+ * Control for `lexiconAlignment`: the text's mean alignment with every emotion
+ * other than the intent's. A text whose emotion ignores the intent scores the
+ * same here as against its own intent; a cue-free text scores 1/√C on both.
+ */
+export function lexiconAlignmentOther(text: string, emotion: string, classes: readonly string[]): number {
+  const v = emotionCueVector(text, classes);
+  const others = classes.filter((c) => c !== emotion);
+  return others.reduce((a, c) => a + cosine(v, classes.map((k) => (k === c ? 1 : 0))), 0) / others.length;
+}
+
 /** Whether the text's strongest cue emotion is the intent emotion (ties and cue-free texts count as misses). */
 export function lexiconHit(text: string, emotion: string, classes: readonly string[]): boolean {
   const v = emotionCueVector(text, classes);
@@ -116,7 +127,9 @@ export async function runGeneratorEval(ctx: RunContext): Promise<JobResult> {
     const align = sampled.map((s) => lexiconAlignment(s.text, cells[s.cell].emotion, classes));
     const hits = sampled.map((s) => (lexiconHit(s.text, cells[s.cell].emotion, classes) ? 1 : 0));
     const alignGreedy = greedy.map((t, i) => lexiconAlignment(t, cells[i].emotion, classes));
+    const alignOther = sampled.map((s) => lexiconAlignmentOther(s.text, cells[s.cell].emotion, classes));
     const alignRef = refs.map((t, i) => lexiconAlignment(t, cells[i].emotion, classes));
+    const alignRefOther = refs.map((t, i) => lexiconAlignmentOther(t, cells[i].emotion, classes));
     const specials = [tokenizer.padId, tokenizer.bosId, tokenizer.eosId];
     const critic = trained.critic;
     const criticAlign = critic ? mean(sampled.map((s) => cosine(criticScore(critic, s.ids, specials), classes.map((c) => (c === cells[s.cell].emotion ? 1 : 0))))) : NaN;
@@ -128,6 +141,11 @@ export async function runGeneratorEval(ctx: RunContext): Promise<JobResult> {
       ALIGN: mean(align),
       ALIGN_hit: mean(hits),
       ALIGN_greedy: mean(alignGreedy),
+      // Controls: the same replies scored against the other emotions (ALIGN − ALIGN_other > 0 only if the
+      // replies' emotion follows the intent), and the references' own scores (the measure's ceiling).
+      ALIGN_other: mean(alignOther),
+      ALIGN_ref: mean(alignRef),
+      ALIGN_ref_other: mean(alignRefOther),
       SEM: sem.sem,
       CE_val: last.valCe,
       train_s: trainS,
@@ -136,8 +154,8 @@ export async function runGeneratorEval(ctx: RunContext): Promise<JobResult> {
     };
     if (Number.isFinite(criticAlign)) metrics.ALIGN_critic = criticAlign;
     log.info(
-      `generator_eval (λ=${genCfg.lambda}, align_source=${genCfg.align_source}, ${G.split}): ALIGN ${metrics.ALIGN.toFixed(4)} (greedy ${metrics.ALIGN_greedy.toFixed(4)}, hit ${metrics.ALIGN_hit.toFixed(3)}; ` +
-        `references ${mean(alignRef).toFixed(4)}, no-cue text ${(1 / Math.sqrt(classes.length)).toFixed(4)}) SEM ${sem.sem.toFixed(4)} ± ${sem.std.toFixed(4)} ` +
+      `generator_eval (λ=${genCfg.lambda}, align_source=${genCfg.align_source}, ${G.split}): ALIGN ${metrics.ALIGN.toFixed(4)} (greedy ${metrics.ALIGN_greedy.toFixed(4)}, hit ${metrics.ALIGN_hit.toFixed(3)}, other emotions ${metrics.ALIGN_other.toFixed(4)}; ` +
+        `references ${mean(alignRef).toFixed(4)} / other emotions ${mean(alignRefOther).toFixed(4)}, no-cue text ${(1 / Math.sqrt(classes.length)).toFixed(4)}) SEM ${sem.sem.toFixed(4)} ± ${sem.std.toFixed(4)} ` +
         `[${sem.encoder.name}@${sem.encoder.hash}] over ${cells.length} intents × ${G.samples}; training ${trainS.toFixed(0)} s wall, ${trainCpuS.toFixed(0)} CPU-s`,
     );
     return {
