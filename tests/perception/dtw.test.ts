@@ -4,7 +4,7 @@ import { DataError } from '../../src/core/errors.js';
 import { bandHalfWidth, derivativeEstimate, dtw } from '../../src/perception/align/dtw.js';
 
 /** Independent O(n·m) reference: the textbook recursion over the full matrix, band as a predicate. */
-function bruteDtw(a: number[][], b: number[][], w: number, cost: 'euclidean' | 'cosine'): number {
+function bruteDtw(a: number[][], b: number[][], w: number, cost: 'euclidean' | 'cosine', penalty = 0): number {
   const n = a.length;
   const m = b.length;
   const slope = n > 1 ? (m - 1) / (n - 1) : 0;
@@ -20,7 +20,8 @@ function bruteDtw(a: number[][], b: number[][], w: number, cost: 'euclidean' | '
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < m; j++) {
       if (!inBand(i, j)) continue;
-      const prev = i === 0 && j === 0 ? 0 : Math.min(i > 0 ? D[i - 1][j] : Infinity, j > 0 ? D[i][j - 1] : Infinity, i > 0 && j > 0 ? D[i - 1][j - 1] : Infinity);
+      // A vertical or horizontal step (expansion/compression) pays `penalty` on top of the local cost.
+      const prev = i === 0 && j === 0 ? 0 : Math.min(i > 0 ? D[i - 1][j] + penalty : Infinity, j > 0 ? D[i][j - 1] + penalty : Infinity, i > 0 && j > 0 ? D[i - 1][j - 1] : Infinity);
       D[i][j] = local(a[i], b[j]) + prev;
     }
   }
@@ -85,6 +86,41 @@ describe('dtw', () => {
     }
   });
 
+  it('step penalty: hand-computed trade-off between warping and staying diagonal', () => {
+    // a's peak is one frame later than b's. Matching the peaks costs 0 locally but needs two
+    // non-diagonal steps ((0,0)→(1,0) and (3,2)→(3,3)): 2p. The diagonal pays |0−1| + |1−0| = 2.
+    // Every other path pays at least min(2p, 2), so the optimum is min(2p, 2).
+    const a = { values: [0, 0, 1, 0], dim: 1 };
+    const b = { values: [0, 1, 0, 0], dim: 1 };
+    const cheap = dtw(a, b, { band: 1, stepPenalty: 0.25 });
+    expect(cheap.cost).toBeCloseTo(0.5, 12);
+    expect(Array.from(cheap.path)).toEqual([0, 0, 1, 0, 2, 1, 3, 2, 3, 3]);
+    const dear = dtw(a, b, { band: 1, stepPenalty: 2 });
+    expect(dear.cost).toBeCloseTo(2, 12);
+    expect(Array.from(dear.path)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    expect(dtw(a, b, { band: 1 }).cost).toBe(0);
+  });
+
+  it('penalised DTW matches the brute-force reference on random inputs', () => {
+    const rng = new Rng(17);
+    for (let trial = 0; trial < 30; trial++) {
+      const n = rng.intBetween(1, 20);
+      const m = rng.intBetween(1, 20);
+      const d = rng.intBetween(1, 2);
+      const a = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
+      const b = Array.from({ length: m }, () => Array.from({ length: d }, () => rng.normal()));
+      for (const [band, penalty] of [[1, 0.3], [0.2, 1], [1, 5]]) {
+        const r = dtw(flat(a), flat(b), { band, stepPenalty: penalty });
+        expect(r.cost).toBeCloseTo(bruteDtw(a, b, bandHalfWidth(n, m, band), 'euclidean', penalty), 9);
+        checkPath(r.path, n, m);
+        // The returned cost is the path's local costs plus the penalty of each non-diagonal step.
+        let offDiag = 0;
+        for (let p = 2; p < r.path.length; p += 2) if (r.path[p] === r.path[p - 2] || r.path[p + 1] === r.path[p - 1]) offDiag++;
+        expect(pathCost(a, b, r.path) + penalty * offDiag).toBeCloseTo(r.cost, 9);
+      }
+    }
+  });
+
   it('a band never beats the unconstrained optimum and visits O(n·w) cells', () => {
     const rng = new Rng(3);
     const a = Array.from({ length: 400 }, () => [rng.normal()]);
@@ -112,5 +148,6 @@ describe('dtw', () => {
     expect(() => dtw({ values: [1, 2], dim: 2 }, { values: [1], dim: 1 })).toThrow(/a.dim is 2 but b.dim is 1/);
     expect(() => dtw({ values: [], dim: 1 }, { values: [1], dim: 1 })).toThrow(/a is empty/);
     expect(() => dtw({ values: [1], dim: 1 }, { values: [1], dim: 1 }, { band: 0 })).toThrow(/band is 0/);
+    expect(() => dtw({ values: [1], dim: 1 }, { values: [1], dim: 1 }, { stepPenalty: -1 })).toThrow(/stepPenalty is -1; expected a finite number ≥ 0/);
   });
 });

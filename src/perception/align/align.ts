@@ -4,6 +4,7 @@ import type { FeatureSequence, SampleFeatures } from '../types.js';
 import { dtw, type DtwCost } from './dtw.js';
 import { movingAverage } from '../features/filters.js';
 import { checkSequence, interp1, resampleLinear, resampleNearest, zNormalize } from './resample.js';
+import { applyProjection, type AlignProjection, type AlignProjections } from './projection.js';
 
 /**
  * Puts every modality of a sample on one timeline.
@@ -19,6 +20,12 @@ import { checkSequence, interp1, resampleLinear, resampleNearest, zNormalize } f
  *   which is that shared arousal course; the sign is otherwise arbitrary.
  * - `norm`: the RMS of the z-scored features per frame (activity level;
  *   sign-free, more robust when a modality's first component is noise).
+ * - `learned`: a per-modality linear read-out of (arousal, valence) fitted on
+ *   the training split (`projections`, see projection.ts): the same units in
+ *   every modality, so no sign matching; `learnedScale` says whether each
+ *   clip's trajectory is z-scored (`clip`) or only centred (`center`: keeps
+ *   the fitted scale, so a flat trajectory stays flat instead of having its
+ *   noise blown up to unit variance).
  * The anchor is the audio modality when present, else the first present one
  * (in the order audio, face, physio, text). Its clock defines the reference
  * timeline: with `reference: 'audio'` the timeline is the audio frame times,
@@ -38,7 +45,13 @@ export interface AlignOptions {
   band?: number;
   cost?: DtwCost;
   derivative?: boolean;
-  trajectory?: 'pca' | 'norm';
+  /** dtw()'s penalty per non-diagonal step, in units of the (z-scored or centred) trajectory. Default 0. */
+  stepPenalty?: number;
+  trajectory?: 'pca' | 'norm' | 'learned';
+  /** `trajectory: 'learned'`: the fitted read-out per warped modality (anchor included). */
+  projections?: AlignProjections;
+  /** `trajectory: 'learned'`: per-clip z-score (`clip`, default) or centring only (`center`). */
+  learnedScale?: 'clip' | 'center';
   /** Steps of the fallback grid when `reference: 'audio'` but the sample has no audio. */
   fallbackGrid?: number;
   /** Modalities whose values are ids, resampled by nearest time. Default ['text']. */
@@ -119,7 +132,15 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
 
   const smoothFrames = T >= 2 ? Math.round((opts.smoothS ?? 0) / Math.max(1e-9, (times[T - 1] - times[0]) / (T - 1))) : 0;
   const minFrames = opts.minFrames ?? 8;
-  const anchorTraj = opts.method === 'dtw' ? trajectoryOf(resampled.get(anchor)!, trajectory, undefined, smoothFrames) : undefined;
+  const learned = trajectory === 'learned';
+  const projectionOf = (m: ModalityName): AlignProjection => {
+    const p = opts.projections?.[m];
+    if (!p) throw new ConfigError(`perception.align.trajectory: "learned" needs a fitted projection for ${m}; none was given (fit them on the training split, see fitAlignProjections)`);
+    return p;
+  };
+  const trajOf = (m: ModalityName, signRef: Float64Array | undefined): Float64Array =>
+    learned ? learnedTrajectory(resampled.get(m)!, projectionOf(m), smoothFrames, opts.learnedScale ?? 'clip', m) : trajectoryOf(resampled.get(m)!, trajectory as 'pca' | 'norm', signRef, smoothFrames);
+  const anchorTraj = opts.method === 'dtw' && present.some((m) => m !== anchor && !categorical.has(m) && features[m]!.times.length >= minFrames) ? trajOf(anchor, undefined) : undefined;
   for (const m of present) {
     const r = resampled.get(m)!;
     if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2 || features[m]!.times.length < minFrames) {
@@ -127,11 +148,13 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
       warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
       continue;
     }
-    const traj = trajectoryOf(r, trajectory, anchorTraj, smoothFrames);
-    const res = dtw({ values: traj, dim: 1 }, { values: anchorTraj!, dim: 1 }, {
+    const traj = trajOf(m, anchorTraj);
+    const trajDim = learned ? projectionOf(m).weights.length : 1;
+    const res = dtw({ values: traj, dim: trajDim }, { values: anchorTraj!, dim: trajDim }, {
       band: opts.band ?? 0.1,
       cost: 'euclidean',
       derivative: opts.derivative ?? false,
+      stepPenalty: opts.stepPenalty ?? 0,
     });
     // Each reference frame j takes the mean of the modality frames k mapped onto it.
     const d = r.dim;
@@ -184,6 +207,33 @@ export function trajectoryOf(seq: FeatureSequence, kind: 'pca' | 'norm', signRef
     if (corr < 0) for (let i = 0; i < T; i++) zt[i] = -zt[i];
   }
   return zt;
+}
+
+/**
+ * The learned trajectory: the fitted (arousal, valence) read-out of every
+ * frame, smoothed, then per target z-scored (`clip`) or centred (`center`)
+ * over the clip. T×targets, row-major.
+ */
+export function learnedTrajectory(seq: FeatureSequence, p: AlignProjection, smoothFrames: number, scale: 'clip' | 'center', where = 'features'): Float64Array {
+  const T = seq.times.length;
+  const K = p.weights.length;
+  const y = applyProjection(p, seq.values, seq.dim, `perception.align projection of ${where}`);
+  const out = new Float64Array(T * K);
+  const col = new Float64Array(T);
+  for (let r = 0; r < K; r++) {
+    for (let i = 0; i < T; i++) col[i] = y[i * K + r];
+    const c = smoothFrames > 1 ? movingAverage(col, smoothFrames | 1) : col;
+    let z: Float64Array;
+    if (scale === 'clip') z = zNormalize(c, 1);
+    else {
+      let mu = 0;
+      for (let i = 0; i < T; i++) mu += c[i];
+      mu /= Math.max(1, T);
+      z = Float64Array.from(c, (v) => v - mu);
+    }
+    for (let i = 0; i < T; i++) out[i * K + r] = z[i];
+  }
+  return out;
 }
 
 /** Leading eigenvector of ZᵀZ by power iteration on Z (never forms the d×d matrix). */

@@ -8,6 +8,10 @@ import type { AlignOptions } from './align.js';
  * - band: Sakoe–Chiba half-width as a fraction of the timeline (≥ 1 = no band)
  * - cost: local cost of dtw(); the align step's trajectories are 1-D, where only `euclidean` is meaningful
  * - derivative: derivative DTW (Keogh & Pazzani 2001)
+ * - stepPenalty: cost added per non-diagonal DTW step, in units of the z-scored trajectory
+ *   (0 = plain DTW). Where the trajectories carry little timing, plain DTW follows noise
+ *   and recovers the warp worse than resampling; the penalty keeps the path diagonal unless
+ *   the signals pay for a warp (docs/perception-pipeline.md, "DTW vs none").
  * - trajectory: `pca` (first principal component, sign-matched) or `norm` (RMS of z-scored features)
  * - fallbackGrid: grid steps used when the reference is audio but a sample has none
  * - categorical: modalities holding ids (text tokens), resampled by nearest time, never warped
@@ -24,6 +28,7 @@ export const alignSectionSchema = z
     band: z.number().positive().default(0.1),
     cost: z.enum(['euclidean', 'cosine']).default('euclidean'),
     derivative: z.boolean().default(false),
+    stepPenalty: z.number().nonnegative().default(0),
     trajectory: z.enum(['pca', 'norm']).default('pca'),
     fallbackGrid: z.number().int().min(2).default(100),
     categorical: z.array(z.enum(['audio', 'face', 'physio', 'text'])).default(['text']),

@@ -26,6 +26,15 @@ export interface DtwOptions {
   cost?: DtwCost;
   /** Derivative DTW (Keogh & Pazzani 2001): compare derivative estimates instead of values. */
   derivative?: boolean;
+  /**
+   * Added to the accumulated cost of every non-diagonal step (an expansion or
+   * compression), in local-cost units; 0 (default) is plain DTW. As
+   * dtaidistance's `penalty`: where the sequences carry no timing (flat
+   * stretches, noise) every path costs about the same and plain DTW wanders;
+   * the penalty keeps the path on the diagonal unless the signals pay for
+   * leaving it. Included in `cost`.
+   */
+  stepPenalty?: number;
 }
 
 export interface DtwResult {
@@ -98,6 +107,8 @@ export function dtw(a: Series | FeatureSequence, b: Series | FeatureSequence, op
   const m = checkSeries(b, 'b');
   if (a.dim !== b.dim) throw new DataError(`dtw: a.dim is ${a.dim} but b.dim is ${b.dim}; expected equal dimensions`);
   const d = a.dim;
+  const pen = opts.stepPenalty ?? 0;
+  if (!(pen >= 0) || !Number.isFinite(pen)) throw new DataError(`dtw: stepPenalty is ${pen}; expected a finite number ≥ 0`);
   // Monomorphic Float64 copies keep the inner loop on one hidden class.
   const x = opts.derivative ? derivativeEstimate(a.values, d) : Float64Array.from(a.values);
   const y = opts.derivative ? derivativeEstimate(b.values, d) : Float64Array.from(b.values);
@@ -171,14 +182,16 @@ export function dtw(a: Series | FeatureSequence, b: Series | FeatureSequence, op
         diag = j - 1 >= pl && j - 1 <= ph ? prev[j - 1 - pl] : i === 0 && j === 0 ? 0 : Infinity;
         up = j >= pl && j <= ph ? prev[j - pl] : Infinity;
       }
+      up += pen;
+      const fromLeft = left + pen;
       let best = diag;
       let step = 0;
       if (up < best) {
         best = up;
         step = 1;
       }
-      if (left < best) {
-        best = left;
+      if (fromLeft < best) {
+        best = fromLeft;
         step = 2;
       }
       left = c + best;
