@@ -42,6 +42,12 @@ describe('rl config section', () => {
     const tuned = parseRlSection(YAML.parse(readFileSync(new URL('pendulum.yaml', root), 'utf8')));
     expect(tuned.ppo.total_timesteps).toBeLessThanOrEqual(500_000);
     expect([tuned.ppo.norm_obs, tuned.ppo.norm_reward, tuned.ppo.clip_action]).toEqual([true, true, true]);
+    // rl-baselines3-zoo's PPO Pendulum-v1 set: n_envs 4, n_steps 1024, batch_size 64, n_epochs 10, gamma 0.9,
+    // gae_lambda 0.95, lr 1e-3, clip 0.2, ent_coef 0, use_sde, sde_sample_freq 4, normalize.
+    const zoo = parseRlSection(YAML.parse(readFileSync(new URL('pendulum_sde.yaml', root), 'utf8'))).ppo;
+    expect([zoo.num_envs, zoo.num_steps, (zoo.num_envs * zoo.num_steps) / zoo.num_minibatches, zoo.update_epochs]).toEqual([4, 1024, 64, 10]);
+    expect([zoo.gamma, zoo.gae_lambda, zoo.learning_rate, zoo.clip_coef, zoo.ent_coef, zoo.anneal_lr]).toEqual([0.9, 0.95, 1e-3, 0.2, 0, false]);
+    expect([zoo.use_sde, zoo.sde_sample_freq, zoo.norm_obs, zoo.norm_reward, zoo.bootstrap_truncated]).toEqual([true, 4, true, true, true]);
     const pend = parseRlSection(YAML.parse(readFileSync(new URL('pendulum_cleanrl.yaml', root), 'utf8')));
     for (const k of ['num_envs', 'num_steps', 'learning_rate', 'num_minibatches', 'update_epochs', 'ent_coef', 'norm_obs', 'norm_reward', 'clip_action'] as const) {
       expect(pend.ppo[k], k).toEqual(PPO_CONTINUOUS_DEFAULTS[k]);
