@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { initBackend, tf } from '../../src/core/backend.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { readJsonl } from '../../src/core/io.js';
@@ -76,7 +77,12 @@ describe('experiment configs', () => {
     const r = await resolveConfig({ experiment: 'ppo_intervention', overrides: [], cwd: root });
     expect(r.config.job).toBe('ppo_intervention');
     expect(r.config.rl.generator).toBe('surrogate');
-    expect(r.config.rl.ppo.total_timesteps).toBeGreaterThan(d.config.rl.ppo.total_timesteps);
+    // Each resolves to its own file's PPO budget (the default's override beats the rl group's value).
+    const yamlOf = (file: string): { ppo?: { total_timesteps: number }; rl?: { ppo: { total_timesteps: number } } } =>
+      YAML.parse(readFileSync(new URL(`../../configs/${file}`, import.meta.url), 'utf8'));
+    expect(r.config.rl.ppo.total_timesteps).toBe(yamlOf('rl/intervention.yaml').ppo!.total_timesteps);
+    expect(d.config.rl.ppo.total_timesteps).toBe(yamlOf('experiment/default.yaml').rl!.ppo.total_timesteps);
+    expect(d.config.rl.ppo.total_timesteps).not.toBe(r.config.rl.ppo.total_timesteps);
     expect(jobs.has('pipeline')).toBe(true);
   });
 
