@@ -27,6 +27,21 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
+/**
+ * Replaces folder `dir` as a whole: `fill` writes into a fresh temp folder, which is then renamed over `dir`,
+ * so a reader (or a resume after a kill) sees the old folder or the new one, never a mix of their files.
+ */
+export function replaceDirAtomic(dir: string, fill: (tmp: string) => void): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  fill(tmp);
+  const old = `${dir}.old-${process.pid}`;
+  if (existsSync(dir)) renameSync(dir, old);
+  renameSync(tmp, dir);
+  rmSync(old, { recursive: true, force: true });
+}
+
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }

@@ -21,11 +21,11 @@
  *   sqrt) on the flat vector: it makes the per-iteration learning rate and the
  *   moment checkpoints plain data, which tf.train.adam does not.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf } from '../core/backend.js';
 import { ConfigError, DataError, RunStateError, show } from '../core/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../core/io.js';
+import { replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../core/io.js';
 import { Rng } from '../core/rng.js';
 import type { Env, Info } from './env.js';
 import { envGetState, envSetState, findWrapper } from './env.js';
@@ -1017,16 +1017,11 @@ export class Ppo {
       observation_space: this.obsSpace.toJSON(),
       action_space: this.layout.space.toJSON(),
     };
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    // weights.bin: theta, Adam m, Adam v, each num_params float32 little-endian.
-    writeFileAtomic(join(tmp, 'weights.bin'), new Uint8Array(weights.buffer));
-    writeJsonAtomic(join(tmp, 'checkpoint.json'), meta);
-    const old = `${dir}.old-${process.pid}`;
-    if (existsSync(dir)) renameSync(dir, old);
-    renameSync(tmp, dir);
-    rmSync(old, { recursive: true, force: true });
+    replaceDirAtomic(dir, (tmp) => {
+      // weights.bin: theta, Adam m, Adam v, each num_params float32 little-endian.
+      writeFileAtomic(join(tmp, 'weights.bin'), new Uint8Array(weights.buffer));
+      writeJsonAtomic(join(tmp, 'checkpoint.json'), meta);
+    });
   }
 
   /** Rebuilds a trainer from a checkpoint folder; pass the same env factory used for training (if any). */

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../../core/io.js';
+import { replaceDirAtomic, writeFileAtomic, writeJsonAtomic } from '../../core/io.js';
 import { parseRlSection, ppoArgsFrom } from '../../rl/config.js';
 import { Ppo } from '../../rl/ppo.js';
 import type { PolicySnapshot, PpoUpdateLog } from '../../rl/ppo.js';
@@ -21,15 +21,11 @@ interface Selected {
 
 /** The selected policy lives in <runDir>/best_model (weights.bin = float32 params, meta.json), so a resume keeps it. */
 function saveSelected(dir: string, s: Selected): void {
-  // Both files go to a fresh folder that replaces the old one, so a kill never pairs new weights with old meta.
-  const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  writeFileAtomic(join(tmp, 'weights.bin'), new Uint8Array(s.snapshot.params.buffer.slice(0)));
-  writeJsonAtomic(join(tmp, 'meta.json'), { score: s.score, iteration: s.iteration, global_step: s.global_step, obs_rms: s.snapshot.obsRms });
-  const old = `${dir}.old-${process.pid}`;
-  if (existsSync(dir)) renameSync(dir, old);
-  renameSync(tmp, dir);
-  rmSync(old, { recursive: true, force: true });
+  // One folder swap, so a kill never pairs new weights with old meta.
+  replaceDirAtomic(dir, (tmp) => {
+    writeFileAtomic(join(tmp, 'weights.bin'), new Uint8Array(s.snapshot.params.buffer.slice(0)));
+    writeJsonAtomic(join(tmp, 'meta.json'), { score: s.score, iteration: s.iteration, global_step: s.global_step, obs_rms: s.snapshot.obsRms });
+  });
 }
 
 function loadSelected(dir: string): Selected | null {
