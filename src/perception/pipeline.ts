@@ -7,10 +7,11 @@ import { silentLogger, type Logger } from '../core/log.js';
 import type { Progress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import { createDataset, datasetCacheKey, FeatureCache, groupSplits, hashConfig, holdoutSplit, kfoldSplits, type Dataset, type ModalityName, type Sample, type Split } from '../data/index.js';
+import type { SynthTruth } from '../data/types.js';
 import { MODALITIES } from '../data/types.js';
 import { classificationReport, rocOvr, sim, trainingStability } from '../eval/metrics.js';
 import { mean, std } from '../eval/stats.js';
-import { alignToReference, scoreAlignment, type AlignSection, type AlignedSample } from './align/index.js';
+import { alignToReference, scoreAlignment, type AlignOptions, type AlignSection, type AlignedSample } from './align/index.js';
 import { interp1 } from './align/resample.js';
 import { extractFeatures, newFeatureStats, type FeatureStats, type TextTokenizer } from './features/index.js';
 import { canonicalModalities, disposeBatch, makeSet, toBatch, type PerceptionItem, type PerceptionSet } from './fusion/batch.js';
@@ -220,8 +221,15 @@ interface LabelRow {
   v: number;
 }
 
-function prepareOne(raw: SampleFeatures, cfg: PerceptionSection, embed: HashedTokenEmbedding): SampleFeatures {
-  const aligned = alignToReference(raw, cfg.align);
+/** `truth`: the sample's simulator ground truth, read only by `align.method: oracle` (`where` names the sample in its error). */
+function prepareOne(raw: SampleFeatures, cfg: PerceptionSection, embed: HashedTokenEmbedding, truth: SynthTruth | undefined, where: string): SampleFeatures {
+  let align: AlignOptions = cfg.align;
+  if (cfg.align.method === 'oracle') {
+    // A dataset without stored warps is a config error, not a silent fallback to `none`.
+    if (!truth) throw new ConfigError(`perception.align.method: "oracle" needs ground-truth warps, which ${where} does not have; expected a simulator that stores them (dataset=synaffect), or use dtw / none`);
+    align = { ...cfg.align, truthWarps: truth.warps };
+  }
+  const aligned = alignToReference(raw, align);
   const out: SampleFeatures = {};
   for (const m of MODALITIES) {
     const seq = aligned.features[m];
@@ -316,7 +324,8 @@ export function prepareFeatures(ds: Dataset, cfg: PerceptionSection, opts: { cwd
           cache?.put(dsKey, id, featHash, raw);
         }
         const ta = performance.now();
-        prepared = Object.keys(raw).length > 0 ? prepareOne(raw, cfg, embed) : {};
+        const truth = cfg.align.method === 'oracle' && Object.keys(raw).length > 0 ? load().truth : undefined;
+        prepared = Object.keys(raw).length > 0 ? prepareOne(raw, cfg, embed, truth, `dataset ${show(ds.info.name)} sample ${id}`) : {};
         stats.alignS += (performance.now() - ta) / 1000;
         cache?.put(dsKey, id, prepHash, prepared);
       }
@@ -368,7 +377,7 @@ export function prepareSample(
 ): PerceptionItem | null {
   const raw = extractFeatures(sample, cfg.features, { tokenizer: opts.tokenizer, log: opts.log, stats: opts.stats });
   if (Object.keys(raw).length === 0) return null;
-  const prepared = prepareOne(raw, cfg, opts.embed ?? new HashedTokenEmbedding(cfg.text.dim, cfg.text.seed));
+  const prepared = prepareOne(raw, cfg, opts.embed ?? new HashedTokenEmbedding(cfg.text.dim, cfg.text.seed), sample.truth, `sample ${sample.id}`);
   const features: PerceptionItem['features'] = {};
   for (const m of modalities) {
     const f = prepared[m];

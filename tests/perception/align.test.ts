@@ -146,6 +146,43 @@ describe('alignToReference', () => {
   });
 });
 
+describe("alignToReference method 'oracle'", () => {
+  // Audio clock: true time = t + 0.2 (offset); face clock: true time = 2t (runs at half speed).
+  const audioWarp = sampledWarp((t) => t + 0.2, 0, 2);
+  const faceWarp = sampledWarp((t) => 2 * t, 0, 2);
+  const audioT = grid(0, 1, 100);
+  const faceT = grid(0, 1.5, 10);
+  // Each face frame holds its own clock time, so the aligned value is the face time read at each reference time.
+  const face: FeatureSequence = { times: faceT, values: Float32Array.from(faceT), dim: 1 };
+  const audio: FeatureSequence = { times: audioT, values: Float32Array.from(audioT, (t) => Math.sin(5 * t)), dim: 1 };
+  const text: FeatureSequence = { times: Float32Array.of(0, 0.5), values: Float32Array.of(3, 7), dim: 1 };
+
+  it('reads each modality at tau_m^-1(tau_anchor(t)): hand-derived (t + 0.2) / 2', () => {
+    const al = alignToReference({ audio, face, text }, { reference: 'audio', method: 'oracle', truthWarps: { audio: audioWarp, face: faceWarp } });
+    expect(al.anchor).toBe('audio');
+    for (let k = 0; k < audioT.length; k++) {
+      expect(al.features.face!.values[k]).toBeCloseTo((audioT[k] + 0.2) / 2, 5);
+      expect(al.features.audio!.values[k]).toBeCloseTo(Math.sin(5 * audioT[k]), 6);
+    }
+    // Text is categorical: nearest token, never warped.
+    expect(al.features.text!.values[0]).toBe(3);
+    expect(al.features.text!.values[audioT.length - 1]).toBe(7);
+    // The recovered warp is the truth: scoreAlignment (which maps the other way round) finds no error.
+    const err = scoreAlignment(al, { timeline: { t: new Float32Array(2), arousal: new Float32Array(2), valence: new Float32Array(2), intensity: new Float32Array(2) }, warps: { audio: audioWarp, face: faceWarp } });
+    expect(err.face!).toBeLessThan(1e-6);
+    const none = alignToReference({ audio, face }, { reference: 'audio', method: 'none' });
+    expect(scoreAlignment(none, { timeline: { t: new Float32Array(2), arousal: new Float32Array(2), valence: new Float32Array(2), intensity: new Float32Array(2) }, warps: { audio: audioWarp, face: faceWarp } }).face!).toBeGreaterThan(0.1);
+  });
+
+  it('leaves a modality without a stored warp resampled, and needs the anchor warp', () => {
+    const al = alignToReference({ audio, face }, { reference: 'audio', method: 'oracle', truthWarps: { audio: audioWarp } });
+    const none = alignToReference({ audio, face }, { reference: 'audio', method: 'none' });
+    expect(Array.from(al.features.face!.values)).toEqual(Array.from(none.features.face!.values));
+    expect(() => alignToReference({ audio, face }, { reference: 'audio', method: 'oracle', truthWarps: { face: faceWarp } })).toThrow(/oracle.*ground-truth warps.*anchor modality audio/);
+    expect(() => alignToReference({ audio, face }, { reference: 'audio', method: 'oracle' })).toThrow(DataError);
+  });
+});
+
 describe('scoreWarp', () => {
   it('hand-computed errors', () => {
     const truth: TimeWarp = { t: Float32Array.from([0, 10]), tau: Float32Array.from([1, 11]) }; // tau = t + 1

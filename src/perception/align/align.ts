@@ -34,13 +34,19 @@ import { applyProjection, type AlignProjection, type AlignProjections } from './
  * DTW-aligned to the anchor's, and each reference frame takes the mean of the
  * (resampled) modality frames the path maps onto it.
  * `method: 'none'` is the ablation: linear resampling by time only.
+ * `method: 'oracle'` is the ablation's upper bound on a simulator with ground
+ * truth (SynAffect): every modality with a stored warp is resampled at the
+ * times its clock shows when the anchor's clock shows each reference time,
+ * t_m = τ_m⁻¹(τ_anchor(t)), i.e. the warp a perfect aligner would recover.
  * Categorical modalities (`categorical`, default text: token ids) are never
  * interpolated or warped: each reference frame takes the token nearest in
  * time (the transcript has no timing of its own to recover).
  */
 export interface AlignOptions {
   reference: 'audio' | { grid: number };
-  method: 'dtw' | 'none';
+  method: 'dtw' | 'none' | 'oracle';
+  /** `method: 'oracle'`: the sample's ground-truth warps (modality clock → true time), anchor's included. */
+  truthWarps?: Partial<Record<ModalityName, TimeWarp>>;
   /** Sakoe–Chiba half-width, fraction of the timeline length (see dtw). */
   band?: number;
   cost?: DtwCost;
@@ -89,8 +95,8 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
     const T = checkSequence(features[m]!, `features.${m}`);
     if (T === 0) throw new DataError(`features.${m} has no frames; drop the modality (mark it missing) instead of passing it empty`);
   }
-  if (opts.method !== 'dtw' && opts.method !== 'none') {
-    throw new ConfigError(`perception.align.method: ${JSON.stringify(opts.method)}; expected "dtw" or "none"`);
+  if (opts.method !== 'dtw' && opts.method !== 'none' && opts.method !== 'oracle') {
+    throw new ConfigError(`perception.align.method: ${JSON.stringify(opts.method)}; expected "dtw", "none" or "oracle"`);
   }
   const trajectory = opts.trajectory ?? 'pca';
   if (opts.method === 'dtw' && opts.cost === 'cosine') {
@@ -141,6 +147,7 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
   const trajOf = (m: ModalityName, signRef: Float64Array | undefined): Float64Array =>
     learned ? learnedTrajectory(resampled.get(m)!, projectionOf(m), smoothFrames, opts.learnedScale ?? 'clip', m) : trajectoryOf(resampled.get(m)!, trajectory as 'pca' | 'norm', signRef, smoothFrames);
   const anchorTraj = opts.method === 'dtw' && present.some((m) => m !== anchor && !categorical.has(m) && features[m]!.times.length >= minFrames) ? trajOf(anchor, undefined) : undefined;
+  if (opts.method === 'oracle') return oracleAlign(features, present, anchor, categorical, times, reference, resampled, opts.truthWarps);
   for (const m of present) {
     const r = resampled.get(m)!;
     if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2 || features[m]!.times.length < minFrames) {
@@ -177,6 +184,40 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
     costs[m] = res.cost / res.length;
   }
   return { times, reference, anchor, features: out, warps, costs };
+}
+
+/** `method: 'oracle'` (see the module comment): the ground-truth warps applied by resampling. */
+function oracleAlign(
+  features: SampleFeatures,
+  present: ModalityName[],
+  anchor: ModalityName,
+  categorical: ReadonlySet<string>,
+  times: Float32Array,
+  reference: 'audio' | 'grid',
+  resampled: Map<ModalityName, FeatureSequence>,
+  truthWarps: Partial<Record<ModalityName, TimeWarp>> | undefined,
+): AlignedSample {
+  const anchorWarp = truthWarps?.[anchor];
+  if (!anchorWarp) {
+    throw new DataError(`perception.align.method: "oracle" needs the sample's ground-truth warps (a simulator such as SynAffect stores them); none was given for the anchor modality ${anchor}`);
+  }
+  const out: SampleFeatures = {};
+  const warps: Partial<Record<ModalityName, WarpMap>> = {};
+  for (const m of present) {
+    const w = truthWarps![m];
+    if (m === anchor || categorical.has(m) || !w) {
+      // The anchor's clock is the reference clock; text has no timing; a modality without a stored warp cannot be corrected.
+      out[m] = resampled.get(m)!;
+      warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
+      continue;
+    }
+    // τ is strictly increasing (rate > 0), so its inverse is interpolation with the axes swapped.
+    const src = Float32Array.from(times, (t) => interp1(w.tau, w.t, interp1(anchorWarp.t, anchorWarp.tau, t)));
+    const r = resampleLinear(features[m]!, src);
+    out[m] = { times: Float32Array.from(times), values: r.values, dim: r.dim };
+    warps[m] = { src, ref: Float32Array.from(times) };
+  }
+  return { times, reference, anchor, features: out, warps, costs: {} };
 }
 
 /** One z-normalised value per frame (see the module comment). */

@@ -3,7 +3,9 @@ import type { AlignOptions } from './align.js';
 
 /**
  * `perception.align`: how modalities are put on one timeline.
- * - method: `dtw` (default) or `none` (linear resampling by time; the ablation)
+ * - method: `dtw` (default), `none` (linear resampling by time; the ablation) or `oracle`
+ *   (the simulator's ground-truth warps applied: the upper bound any aligner could reach;
+ *   only for datasets that store warps, i.e. SynAffect)
  * - reference: `audio` (the speech frames) or `{ grid: T }` (T evenly spaced steps)
  * - band: Sakoe–Chiba half-width as a fraction of the timeline (≥ 1 = no band)
  * - cost: local cost of dtw(); the align step's trajectories are 1-D, where only `euclidean` is meaningful
@@ -21,7 +23,7 @@ import type { AlignOptions } from './align.js';
  */
 export const alignSectionSchema = z
   .object({
-    method: z.enum(['dtw', 'none']).default('dtw'),
+    method: z.enum(['dtw', 'none', 'oracle']).default('dtw'),
     reference: z
       .union([z.literal('audio'), z.object({ grid: z.number().int().min(2) }).strict()])
       .default('audio'),
