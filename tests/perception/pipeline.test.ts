@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/core/backend.js';
 import { ConfigError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { runPerceptionPipeline, type PipelineConfig } from '../../src/perception/pipeline.js';
+import { parsePerceptionSection, prepareSample, runPerceptionPipeline, type PipelineConfig } from '../../src/perception/pipeline.js';
+import { SynAffectDataset } from '../../src/data/synth/generator.js';
+import { synaffectConfig } from '../../src/data/synth/config.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -123,6 +125,28 @@ describe('runPerceptionPipeline', () => {
     expect(a.dtw.t.length).toBe(a.dtw.tau.length);
     expect(a.none.t.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('align oracle: identity warps give the none features, real warps differ; a sample without truth is a config error', () => {
+    const cfg = (method: string) => parsePerceptionSection({ steps: 6, text: { dim: 8 }, features: { text: { tokenizer: 'hash' } }, align: { method } });
+    const mods = ['audio', 'face', 'physio'] as const;
+    const sample = (warps: boolean) =>
+      new SynAffectDataset(synaffectConfig({ n: 2, durationS: [2, 2], fps: 10, frameSize: [32, 32], modalities: [...mods], missingRate: { audio: 0, face: 0, physio: 0, text: 0 }, maxOffsetS: warps ? 0.4 : 0, warpStrength: warps ? 0.35 : 0 }), new Rng(4)).get(0);
+    const flat = sample(false);
+    const none = prepareSample(flat, cfg('none'), mods)!;
+    const oracle = prepareSample(flat, cfg('oracle'), mods)!;
+    for (const m of mods) {
+      const a = none.features[m]!.values;
+      const b = oracle.features[m]!.values;
+      expect(b.length).toBe(a.length);
+      for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 3);
+    }
+    const warped = sample(true);
+    const wNone = prepareSample(warped, cfg('none'), mods)!;
+    const wOracle = prepareSample(warped, cfg('oracle'), mods)!;
+    expect(Array.from(wOracle.features.audio!.values)).toEqual(Array.from(wNone.features.audio!.values));
+    expect(Array.from(wOracle.features.face!.values)).not.toEqual(Array.from(wNone.features.face!.values));
+    expect(() => prepareSample({ ...warped, truth: undefined }, cfg('oracle'), mods)).toThrow(/perception\.align\.method: "oracle" needs ground-truth warps.*sample syn000000/);
+  }, 60_000);
 
   it('rejects a modality the dataset lacks, naming the key', async () => {
     await expect(runPerceptionPipeline({ config: config({ perception: { modalities: ['physio'] } }), rng: new Rng(0), cwd: cacheDir })).rejects.toThrow(ConfigError);
