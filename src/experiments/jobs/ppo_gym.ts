@@ -6,10 +6,11 @@ import { Ppo } from '../../rl/ppo.js';
 import type { PolicySnapshot, PpoUpdateLog } from '../../rl/ppo.js';
 import type { JobDefinition, JobResult, RunContext } from '../types.js';
 import { jobSpecs } from './specs.js';
+import { mean, std } from '../../eval/stats.js';
 
+/** Episode returns: mean and population std (ddof 0), as CleanRL and SB3 report evaluation returns. */
 function meanStd(xs: number[]): { mean: number; std: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  return { mean, std: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+  return { mean: mean(xs), std: std(xs, 0) };
 }
 
 interface Selected {
