@@ -174,6 +174,27 @@ describe("alignToReference method 'oracle'", () => {
     expect(scoreAlignment(none, { timeline: { t: new Float32Array(2), arousal: new Float32Array(2), valence: new Float32Array(2), intensity: new Float32Array(2) }, warps: { audio: audioWarp, face: faceWarp } }).face!).toBeGreaterThan(0.1);
   });
 
+  it("span 'union' extends the timeline over every modality's recording: hand-derived [-0.2, 2.8], face read whole", () => {
+    // Face records true times [0, 3] (2 × [0, 1.5]); audio [0.2, 1.2]. On the audio clock (t = x − 0.2, rate 1
+    // beyond the stored warp's end at true 2.2) that union is [−0.2, 2.8], at the audio's 100 Hz: 301 frames.
+    const al = alignToReference({ audio, face, text }, { reference: 'audio', method: 'oracle', oracleSpan: 'union', truthWarps: { audio: audioWarp, face: faceWarp } });
+    expect(al.times.length).toBe(301);
+    expect(al.times[0]).toBeCloseTo(-0.2, 5);
+    expect(al.times[300]).toBeCloseTo(2.8, 5);
+    const f = al.features.face!.values;
+    for (let k = 0; k < al.times.length; k += 25) expect(f[k]).toBeCloseTo((al.times[k] + 0.2) / 2, 5);
+    expect(f[0]).toBeCloseTo(0, 5);
+    expect(f[300]).toBeCloseTo(1.5, 5);
+    // The anchor holds its end frames where it recorded nothing; text stays nearest-in-time.
+    expect(al.features.audio!.values[0]).toBeCloseTo(Math.sin(0), 6);
+    expect(al.features.audio!.values[300]).toBeCloseTo(Math.sin(5), 6);
+    expect(al.features.text!.values[300]).toBe(7);
+    // The default span reads only the face frames inside the anchor's window: (0 + 0.2) / 2 to (1 + 0.2) / 2.
+    const narrow = alignToReference({ audio, face }, { reference: 'audio', method: 'oracle', truthWarps: { audio: audioWarp, face: faceWarp } });
+    expect(Math.min(...narrow.features.face!.values)).toBeCloseTo(0.1, 5);
+    expect(Math.max(...narrow.features.face!.values)).toBeCloseTo(0.6, 5);
+  });
+
   it('leaves a modality without a stored warp resampled, and needs the anchor warp', () => {
     const al = alignToReference({ audio, face }, { reference: 'audio', method: 'oracle', truthWarps: { audio: audioWarp } });
     const none = alignToReference({ audio, face }, { reference: 'audio', method: 'none' });

@@ -47,6 +47,8 @@ export interface AlignOptions {
   method: 'dtw' | 'none' | 'oracle';
   /** `method: 'oracle'`: the sample's ground-truth warps (modality clock → true time), anchor's included. */
   truthWarps?: Partial<Record<ModalityName, TimeWarp>>;
+  /** `method: 'oracle'`: the anchor's frames as the timeline (`anchor`, default) or a timeline over every modality's recording (`union`); see oracleAlign. */
+  oracleSpan?: 'anchor' | 'union';
   /** Sakoe–Chiba half-width, fraction of the timeline length (see dtw). */
   band?: number;
   cost?: DtwCost;
@@ -147,7 +149,7 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
   const trajOf = (m: ModalityName, signRef: Float64Array | undefined): Float64Array =>
     learned ? learnedTrajectory(resampled.get(m)!, projectionOf(m), smoothFrames, opts.learnedScale ?? 'clip', m) : trajectoryOf(resampled.get(m)!, trajectory as 'pca' | 'norm', signRef, smoothFrames);
   const anchorTraj = opts.method === 'dtw' && present.some((m) => m !== anchor && !categorical.has(m) && features[m]!.times.length >= minFrames) ? trajOf(anchor, undefined) : undefined;
-  if (opts.method === 'oracle') return oracleAlign(features, present, anchor, categorical, times, reference, resampled, opts.truthWarps);
+  if (opts.method === 'oracle') return oracleAlign(features, present, anchor, categorical, times, reference, resampled, opts.truthWarps, opts.oracleSpan ?? 'anchor');
   for (const m of present) {
     const r = resampled.get(m)!;
     if (opts.method === 'none' || m === anchor || categorical.has(m) || T < 2 || features[m]!.times.length < minFrames) {
@@ -186,20 +188,59 @@ export function alignToReference(features: SampleFeatures, opts: AlignOptions): 
   return { times, reference, anchor, features: out, warps, costs };
 }
 
-/** `method: 'oracle'` (see the module comment): the ground-truth warps applied by resampling. */
+/** A stored warp (clock → true time) extended at rate 1 beyond its ends, and its inverse (τ is strictly increasing). */
+function warpForward(w: TimeWarp, t: number): number {
+  const n = w.t.length;
+  if (t < w.t[0]) return w.tau[0] + (t - w.t[0]);
+  if (t > w.t[n - 1]) return w.tau[n - 1] + (t - w.t[n - 1]);
+  return interp1(w.t, w.tau, t);
+}
+function warpInverse(w: TimeWarp, x: number): number {
+  const n = w.tau.length;
+  if (x < w.tau[0]) return w.t[0] + (x - w.tau[0]);
+  if (x > w.tau[n - 1]) return w.t[n - 1] + (x - w.tau[n - 1]);
+  return interp1(w.tau, w.t, x);
+}
+
+/**
+ * `method: 'oracle'` (see the module comment): the ground-truth warps applied by resampling.
+ * `span: 'anchor'` keeps the anchor's frames as the timeline, so whatever another modality
+ * recorded before or after the anchor's window (in true time) is not read and its end frame
+ * holds instead. `span: 'union'` extends the timeline (on the anchor's clock, at its frame rate,
+ * rate 1 beyond its stored warp) over every modality's recording, so nothing is dropped and each
+ * modality holds its end frames where it recorded nothing: synchrony without loss of coverage.
+ */
 function oracleAlign(
   features: SampleFeatures,
   present: ModalityName[],
   anchor: ModalityName,
   categorical: ReadonlySet<string>,
-  times: Float32Array,
+  anchorTimes: Float32Array,
   reference: 'audio' | 'grid',
-  resampled: Map<ModalityName, FeatureSequence>,
+  resampledOnAnchor: Map<ModalityName, FeatureSequence>,
   truthWarps: Partial<Record<ModalityName, TimeWarp>> | undefined,
+  span: 'anchor' | 'union',
 ): AlignedSample {
   const anchorWarp = truthWarps?.[anchor];
   if (!anchorWarp) {
     throw new DataError(`perception.align.method: "oracle" needs the sample's ground-truth warps (a simulator such as SynAffect stores them); none was given for the anchor modality ${anchor}`);
+  }
+  let times = anchorTimes;
+  if (span === 'union' && anchorTimes.length >= 2) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const m of present) {
+      const w = truthWarps![m];
+      const ts = features[m]!.times;
+      if (categorical.has(m) || !w) continue;
+      lo = Math.min(lo, warpForward(w, ts[0]));
+      hi = Math.max(hi, warpForward(w, ts[ts.length - 1]));
+    }
+    const a0 = Math.min(anchorTimes[0], warpInverse(anchorWarp, lo));
+    const a1 = Math.max(anchorTimes[anchorTimes.length - 1], warpInverse(anchorWarp, hi));
+    const step = (anchorTimes[anchorTimes.length - 1] - anchorTimes[0]) / (anchorTimes.length - 1);
+    const n = step > 0 ? Math.max(anchorTimes.length, Math.round((a1 - a0) / step) + 1) : anchorTimes.length;
+    times = Float32Array.from({ length: n }, (_, k) => a0 + ((a1 - a0) * k) / Math.max(1, n - 1));
   }
   const out: SampleFeatures = {};
   const warps: Partial<Record<ModalityName, WarpMap>> = {};
@@ -207,12 +248,14 @@ function oracleAlign(
     const w = truthWarps![m];
     if (m === anchor || categorical.has(m) || !w) {
       // The anchor's clock is the reference clock; text has no timing; a modality without a stored warp cannot be corrected.
-      out[m] = resampled.get(m)!;
+      out[m] = times === anchorTimes ? resampledOnAnchor.get(m)! : categorical.has(m) ? resampleNearest(features[m]!, times) : resampleLinear(features[m]!, times);
       warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
       continue;
     }
-    // τ is strictly increasing (rate > 0), so its inverse is interpolation with the axes swapped.
-    const src = Float32Array.from(times, (t) => interp1(w.tau, w.t, interp1(anchorWarp.t, anchorWarp.tau, t)));
+    const src =
+      span === 'union'
+        ? Float32Array.from(times, (t) => warpInverse(w, warpForward(anchorWarp, t)))
+        : Float32Array.from(times, (t) => interp1(w.tau, w.t, interp1(anchorWarp.t, anchorWarp.tau, t)));
     const r = resampleLinear(features[m]!, src);
     out[m] = { times: Float32Array.from(times), values: r.values, dim: r.dim };
     warps[m] = { src, ref: Float32Array.from(times) };

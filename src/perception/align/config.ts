@@ -6,6 +6,9 @@ import type { AlignOptions } from './align.js';
  * - method: `dtw` (default), `none` (linear resampling by time; the ablation) or `oracle`
  *   (the simulator's ground-truth warps applied: the upper bound any aligner could reach;
  *   only for datasets that store warps, i.e. SynAffect)
+ * - oracleSpan: with `oracle`, `anchor` (default) reads every modality at the anchor's frames, so
+ *   what a modality recorded outside the anchor's window is dropped; `union` extends the timeline
+ *   over every modality's recording (synchrony without loss of coverage)
  * - reference: `audio` (the speech frames) or `{ grid: T }` (T evenly spaced steps)
  * - band: Sakoe–Chiba half-width as a fraction of the timeline (≥ 1 = no band)
  * - cost: local cost of dtw(); the align step's trajectories are 1-D, where only `euclidean` is meaningful
@@ -24,6 +27,7 @@ import type { AlignOptions } from './align.js';
 export const alignSectionSchema = z
   .object({
     method: z.enum(['dtw', 'none', 'oracle']).default('dtw'),
+    oracleSpan: z.enum(['anchor', 'union']).default('anchor'),
     reference: z
       .union([z.literal('audio'), z.object({ grid: z.number().int().min(2) }).strict()])
       .default('audio'),
