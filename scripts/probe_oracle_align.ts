@@ -6,6 +6,8 @@
 //   e.g. ... 25 0,1 0.3 dataset.maxOffsetS=1.0 dataset.warpStrength=0.6
 // Session 4 (25 clips, 47 clip x modality pairs): default warps none 0.258, oracle 0.035, DTW (penalty 1) 0.259;
 //   strong warps none 0.489, oracle 0.188, DTW 0.489-0.571; span read: oracle 0.93 / 0.68, none 1.00.
+//   oracle with oracleSpan union reads 1.00 of every span; its error here (0.054 / 0.239) is scoreWarp's:
+//   it clamps true time to the anchor's window, so the frames union adds beyond that window count as error.
 import { resolve } from 'node:path';
 import { silentLogger } from '../src/core/log.js';
 import { Rng } from '../src/core/rng.js';
@@ -48,6 +50,7 @@ for (let i = 0; i < Math.min(n, ds.size); i++) {
   const variants: [string, AlignOptions][] = [
     ['none', { ...cfg.align, method: 'none' }],
     ['oracle', { ...cfg.align, method: 'oracle', truthWarps: s.truth.warps }],
+    ['oracle union', { ...cfg.align, method: 'oracle', oracleSpan: 'union', truthWarps: s.truth.warps }],
     ...penalties.map((p): [string, AlignOptions] => [`dtw p=${p} band=${band}`, { ...cfg.align, method: 'dtw', stepPenalty: p, band }]),
   ];
   for (const [key, opts] of variants) {
