@@ -84,12 +84,14 @@ Examples:
     .option('--precision <n>', 'decimals', '3')
     .option('--paired <key>', 'also compare each value of this config key with its first value, paired on --pair-by (t-test, Wilcoxon)')
     .option('--pair-by <keys>', 'comma-separated config keys that match runs for --paired', 'seed')
+    .option('--where <key=values>', 'keep only runs whose config key has one of these comma-separated values (JSON for lists and null); repeat for several keys', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
   affectlab report outputs/
   affectlab report multirun/2026-01-01/12-00-00 --group-by fusion.name --metrics ACC,F1 --format latex
-  affectlab report multirun/2026-01-01/12-00-00 --group-by generator.lambda --paired generator.lambda`)
-    .action(async (dirs: string[], opts: { groupBy?: string; metrics?: string; format: string; precision: string; paired?: string; pairBy?: string }) =>
+  affectlab report multirun/2026-01-01/12-00-00 --group-by generator.lambda --paired generator.lambda
+  affectlab report multirun/ --where fusion.name=attention_gru,early --where perception.modalities=null --paired perception.align.method`)
+    .action(async (dirs: string[], opts: { groupBy?: string; metrics?: string; format: string; precision: string; paired?: string; pairBy?: string; where?: string[] }) =>
       (await import('./report.js')).reportCommand(dirs.map((d) => resolve(cwd, d)), opts),
     );
 

@@ -25,9 +25,58 @@ function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): 
   return out;
 }
 
+/** Splits `a,b,[c,d]` on the commas outside brackets and quotes (a value may be a JSON list such as `["face"]`). */
+function splitTopLevel(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let cur = '';
+  for (const ch of s) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '[' || ch === '{')) depth++;
+    else if (!quoted && (ch === ']' || ch === '}')) depth--;
+    if (ch === ',' && depth === 0 && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((x) => x.trim());
+}
+
+/** How a config value is written in a `--where` filter: strings bare, everything else as JSON (null, 3, ["face"]). */
+function filterText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * Keeps the runs whose config matches every `key=v1,v2` filter (any of the values), e.g.
+ * `fusion.name=attention_gru,early` or `perception.modalities=null`. A key no run has, or
+ * filters that leave no run, are errors: a typo must not print an empty or unfiltered table.
+ */
+export function filterRecords<R extends { config: Record<string, unknown> }>(records: R[], where: string[]): R[] {
+  let kept = records;
+  for (const w of where) {
+    const eq = w.indexOf('=');
+    if (eq <= 0) throw new AffectlabError(`report --where: ${JSON.stringify(w)}; expected key=value[,value...], e.g. fusion.name=attention_gru,early`);
+    const key = w.slice(0, eq).trim();
+    const wanted = new Set(splitTopLevel(w.slice(eq + 1)).map((v) => {
+      try {
+        return filterText(JSON.parse(v));
+      } catch {
+        return v;
+      }
+    }));
+    if (records.every((r) => getPath(r.config, key) === undefined)) throw new AffectlabError(`report --where: no run has the config key ${JSON.stringify(key)}`);
+    kept = kept.filter((r) => wanted.has(filterText(getPath(r.config, key))));
+  }
+  if (kept.length === 0) throw new AffectlabError(`report --where: no run matches ${where.join(' and ')}`);
+  return kept;
+}
+
 export async function reportCommand(
   dirs: string[],
-  opts: { groupBy?: string; metrics?: string; format: string; precision: string; out?: string; paired?: string; pairBy?: string },
+  opts: { groupBy?: string; metrics?: string; format: string; precision: string; out?: string; paired?: string; pairBy?: string; where?: string[] },
 ): Promise<void> {
   for (const d of dirs) {
     try {
@@ -36,9 +85,10 @@ export async function reportCommand(
       throw new AffectlabError(`report: ${d}: no such folder`);
     }
   }
-  const { records, skipped } = readResults(dirs);
-  for (const s of skipped) process.stderr.write(`affectlab: skipped ${s.path}: ${s.reason}\n`);
-  if (records.length === 0) throw new AffectlabError(`report: no results.json under ${dirs.join(', ')}`);
+  const read = readResults(dirs);
+  for (const s of read.skipped) process.stderr.write(`affectlab: skipped ${s.path}: ${s.reason}\n`);
+  if (read.records.length === 0) throw new AffectlabError(`report: no results.json under ${dirs.join(', ')}`);
+  const records = opts.where && opts.where.length > 0 ? filterRecords(read.records, opts.where) : read.records;
   const groupBy = opts.groupBy ? opts.groupBy.split(',').map((s) => s.trim()).filter(Boolean) : differingKeys(records.map((r) => r.config));
   for (const k of groupBy) {
     if (records.every((r) => getPath(r.config, k) === undefined)) throw new AffectlabError(`report --group-by: no run has the config key ${JSON.stringify(k)}`);
