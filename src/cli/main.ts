@@ -84,7 +84,7 @@ Examples:
     .option('--precision <n>', 'decimals', '3')
     .option('--paired <key>', 'also compare each value of this config key with its first value, paired on --pair-by (t-test, Wilcoxon)')
     .option('--pair-by <keys>', 'comma-separated config keys that match runs for --paired', 'seed')
-    .option('--where <key=values>', 'keep only runs whose config key has one of these comma-separated values (JSON for lists and null); repeat for several keys', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--where <key=values>', 'keep only runs whose config key has one of these values (override syntax: key=v1,v2, lists as [a,b]); repeat for several keys', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addHelpText('after', `
 Examples:
   affectlab report outputs/

@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { statSync } from 'node:fs';
-import { AffectlabError } from '../core/errors.js';
+import { AffectlabError, ConfigError } from '../core/errors.js';
+import { parseOverride, sweepValues } from '../config/override.js';
 import { readResults, groupResults, getPath, renderTable, TABLE_FORMATS, type TableFormat } from '../eval/tables.js';
 import { loadHistory, writeReport, type ReportRun, type SummaryRow } from '../eval/report.js';
 import { comparePaired } from '../eval/compare.js';
@@ -25,50 +26,25 @@ function flatten(obj: unknown, prefix = '', out: Record<string, unknown> = {}): 
   return out;
 }
 
-/** Splits `a,b,[c,d]` on the commas outside brackets and quotes (a value may be a JSON list such as `["face"]`). */
-function splitTopLevel(s: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let cur = '';
-  for (const ch of s) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && (ch === '[' || ch === '{')) depth++;
-    else if (!quoted && (ch === ']' || ch === '}')) depth--;
-    if (ch === ',' && depth === 0 && !quoted) {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.map((x) => x.trim());
-}
-
-/** How a config value is written in a `--where` filter: strings bare, everything else as JSON (null, 3, ["face"]). */
-function filterText(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v);
-}
-
 /**
- * Keeps the runs whose config matches every `key=v1,v2` filter (any of the values), e.g.
- * `fusion.name=attention_gru,early` or `perception.modalities=null`. A key no run has, or
- * filters that leave no run, are errors: a typo must not print an empty or unfiltered table.
+ * Keeps the runs whose config matches every `key=v1,v2` filter (any of the values), parsed with
+ * the override grammar the CLI uses for sweeps, so values are typed the same way
+ * (`fusion.name=attention_gru,early`, `perception.train.maxEpochs=120`, `perception.modalities=[face],null`).
+ * A key no run has, or filters that leave no run, are errors: a typo must not print an empty or unfiltered table.
  */
 export function filterRecords<R extends { config: Record<string, unknown> }>(records: R[], where: string[]): R[] {
   let kept = records;
   for (const w of where) {
-    const eq = w.indexOf('=');
-    if (eq <= 0) throw new AffectlabError(`report --where: ${JSON.stringify(w)}; expected key=value[,value...], e.g. fusion.name=attention_gru,early`);
-    const key = w.slice(0, eq).trim();
-    const wanted = new Set(splitTopLevel(w.slice(eq + 1)).map((v) => {
-      try {
-        return filterText(JSON.parse(v));
-      } catch {
-        return v;
-      }
-    }));
-    if (records.every((r) => getPath(r.config, key) === undefined)) throw new AffectlabError(`report --where: no run has the config key ${JSON.stringify(key)}`);
-    kept = kept.filter((r) => wanted.has(filterText(getPath(r.config, key))));
+    let o: ReturnType<typeof parseOverride>;
+    try {
+      o = parseOverride(w);
+      if (o.kind !== 'set' || (o.value === undefined && !o.sweep)) throw new ConfigError('a plain key=value is needed');
+    } catch (e) {
+      throw new AffectlabError(`report --where: ${JSON.stringify(w)}; expected key=value[,value...], e.g. fusion.name=attention_gru,early (${(e as Error).message})`);
+    }
+    const wanted = new Set((o.sweep ? sweepValues(o.sweep) : [o.value]).map((v) => JSON.stringify(v)));
+    if (records.every((r) => getPath(r.config, o.key) === undefined)) throw new AffectlabError(`report --where: no run has the config key ${JSON.stringify(o.key)}`);
+    kept = kept.filter((r) => wanted.has(JSON.stringify(getPath(r.config, o.key))));
   }
   if (kept.length === 0) throw new AffectlabError(`report --where: no run matches ${where.join(' and ')}`);
   return kept;
