@@ -252,6 +252,8 @@ function oracleAlign(
       warps[m] = { src: Float32Array.from(times), ref: Float32Array.from(times) };
       continue;
     }
+    // `anchor` keeps the clamped warps the session-4 oracle runs used (extrapolating them moves the anchor's
+    // last few frames, which lie past its stored warp); `union` must extrapolate to reach beyond the anchor's window.
     const src =
       span === 'union'
         ? Float32Array.from(times, (t) => warpInverse(w, warpForward(anchorWarp, t)))
